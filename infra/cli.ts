@@ -1,0 +1,149 @@
+// Stack control for `npm start` / `npm stop` (and the test script's clean-up).
+import fs from 'node:fs';
+import path from 'node:path';
+import { XunchaClient } from '../src/client/xuncha-client';
+import { DEMO_PROBLEMS, demoRound } from '../src/client/demo';
+import { loadConfig, redactConfig } from '../src/config';
+import { unitWorkflowId } from '../src/domain/ids';
+import { unitStatusQuery } from '../src/domain/messages';
+import { migrate } from '../src/ledger/migrate';
+import { createPool } from '../src/ledger/pool';
+import { portOpen, ROOT, startMailbox, startPostgres, startService, startTemporalDev, stopAll, type Service } from './stack';
+
+const RUN_DIR = path.join(ROOT, '.data/run');
+const TEST_RUN_DIR = path.join(ROOT, '.data/test/run');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function running(name: string): boolean {
+  const f = path.join(RUN_DIR, `${name}.pid`);
+  if (!fs.existsSync(f)) return false;
+  try {
+    process.kill(Number(fs.readFileSync(f, 'utf8')), 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function start(): Promise<void> {
+  // Embedded defaults unless the user points at their own servers.
+  const external = { db: !!process.env.DATABASE_URL, temporal: !!process.env.TEMPORAL_ADDRESS, smtp: !!process.env.SMTP_HOST };
+  const env: Record<string, string> = {};
+  const mailboxHttp = Number(process.env.MAILBOX_HTTP_PORT ?? 8025);
+  const uiPort = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
+  if (!external.db) env.DATABASE_URL = 'postgres://postgres:postgres@127.0.0.1:5433/xuncha';
+  if (!external.temporal) env.TEMPORAL_ADDRESS = '127.0.0.1:7233';
+  if (!external.smtp) Object.assign(env, { SMTP_HOST: '127.0.0.1', SMTP_PORT: '1025' });
+  Object.assign(process.env, env);
+  const config = loadConfig(); // a bad value stops start-up here, naming the variable
+  console.log('配置 configuration:', JSON.stringify(redactConfig(config)));
+
+  const started: Service[] = [];
+  const ensure = async (name: string, fn: () => Promise<Service>) => {
+    if (running(name)) return console.log(`· ${name} already running`);
+    console.log(`· starting ${name} ...`);
+    started.push(await fn());
+  };
+  if (!external.db) {
+    await ensure('postgres', () => startPostgres({ runDir: RUN_DIR, dataDir: path.join(ROOT, '.data/pg'), port: 5433, databases: ['xuncha'] }));
+  }
+  if (!external.smtp) {
+    await ensure('mailbox', () => startMailbox({ runDir: RUN_DIR, smtpPort: config.SMTP_PORT, httpPort: mailboxHttp, log: true }));
+  }
+  if (!external.temporal) {
+    const port = Number(config.TEMPORAL_ADDRESS.split(':')[1]);
+    await ensure('temporal', () => startTemporalDev({ runDir: RUN_DIR, port, uiPort, dbFile: path.join(ROOT, '.data/temporal.db') }));
+  }
+
+  const pool = createPool(config.DATABASE_URL, 2);
+  const applied = await migrate(pool);
+  console.log(`· migrations: ${applied.length ? applied.join(', ') : 'up to date'}`);
+
+  await ensure('worker', () =>
+    startService({
+      name: 'worker',
+      command: path.join(ROOT, 'node_modules/.bin/tsx'),
+      args: [path.join(ROOT, 'src/workers/main.ts')],
+      runDir: RUN_DIR,
+      readyCheck: async () => fs.readFileSync(path.join(RUN_DIR, 'worker.log'), 'utf8').includes('[worker] running'),
+    }),
+  );
+
+  // The demo round: recorded problems during a 30-second stationing, a reminder a minute later.
+  const xc = await XunchaClient.connect(config);
+  const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  const roundId = `demo-${stamp}`;
+  const round = demoRound(roundId);
+  await xc.startRound(round, 'demo-office');
+  const unitId = round.units[0]!.unitId;
+  const unit = xc.client.workflow.getHandle(unitWorkflowId(roundId, unitId));
+  for (let i = 0; (await unit.query(unitStatusQuery).catch(() => undefined))?.phase !== 'stationing'; i++) {
+    if (i > 100) throw new Error('demo round did not reach stationing; see .data/run/worker.log');
+    await sleep(200);
+  }
+  for (const p of DEMO_PROBLEMS) await xc.recordProblem(roundId, unitId, p);
+  console.log(`· demo round ${roundId} started; waiting for the first reminder e-mail (about a minute) ...`);
+
+  const head = round.units[0]!.head.email;
+  const mailbox = external.smtp ? undefined : `http://127.0.0.1:${mailboxHttp}`;
+  if (mailbox) {
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      const mails = (await (await fetch(`${mailbox}/api/messages?to=${encodeURIComponent(head)}`)).json()) as { subject: string }[];
+      if (mails.length) {
+        console.log(`· 收到提醒邮件 reminder received by ${head}: ${mails[0]!.subject}`);
+        break;
+      }
+      if (Date.now() > deadline) throw new Error('no reminder e-mail within 3 minutes; see .data/run/worker.log');
+      await sleep(1000);
+    }
+  }
+  const { rows } = await pool.query('SELECT count(*)::int AS items FROM rectification_items WHERE round_id = $1', [roundId]);
+  await pool.end();
+  await xc.client.connection.close();
+
+  console.log(`
+巡察系统已启动 Xuncha is running.
+  Temporal UI      http://127.0.0.1:${uiPort}/namespaces/default/workflows   (round/${roundId}, its unit and ${rows[0].items} items)
+  收件箱 mailbox     ${mailbox ?? '(external SMTP)'}
+  Postgres 台账     ${redactConfig(config).DATABASE_URL}   e.g. psql "${config.DATABASE_URL}" -c 'table notices'
+  Logs             .data/run/*.log
+  The demo items turn yellow in ~2 min and are escalated to the discipline commission at ~4 min unless closed:
+    npm run xuncha -- close-item ${roundId} ${unitId} official-card --by demo-office --evidence 公务卡管理办法
+  Stop everything:  npm stop
+`);
+}
+
+async function main(): Promise<void> {
+  const cmd = process.argv[2];
+  switch (cmd) {
+    case 'start':
+      return start();
+    case 'stop': {
+      const stopped = await stopAll(RUN_DIR);
+      console.log(stopped.length ? `stopped: ${stopped.join(', ')}` : 'nothing was running');
+      return;
+    }
+    case 'stop-test':
+      await stopAll(TEST_RUN_DIR);
+      return;
+    case 'migrate': {
+      const pool = createPool(loadConfig().DATABASE_URL, 1);
+      console.log((await migrate(pool)).join('\n') || 'up to date');
+      await pool.end();
+      return;
+    }
+    case 'status':
+      for (const n of ['postgres', 'mailbox', 'temporal', 'worker']) console.log(`${n}: ${running(n) ? 'running' : 'stopped'}`);
+      console.log(`temporal port open: ${await portOpen(7233)}`);
+      return;
+    default:
+      console.error('usage: tsx infra/cli.ts start|stop|status|migrate');
+      process.exitCode = 2;
+  }
+}
+
+main().catch((err: Error) => {
+  console.error(`\n启动失败 failed: ${err.message}`);
+  process.exit(1);
+});

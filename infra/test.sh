@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The one test command (`npm test`): installs what is missing, typechecks, lints, then runs every
+# test against real servers that jest's global setup starts and its teardown stops.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash infra/bootstrap.sh
+
+echo "== typecheck"
+node_modules/.bin/tsc --noEmit -p .
+echo "== lint"
+node_modules/.bin/eslint --max-warnings 0 .
+
+# Whatever happens, no server from this run is left behind.
+cleanup() { node_modules/.bin/tsx infra/cli.ts stop-test >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+
+echo "== tests"
+node_modules/.bin/jest --maxWorkers=2 "$@"

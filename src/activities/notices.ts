@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import type { Pool } from 'pg';
+import type { Config } from '../config';
+import type { RecipientRole } from '../domain/people';
+import type { NoticeTemplate } from '../domain/policy';
+import { renderNotice } from '../domain/templates';
+import { markAttempt, markError, markSent, noticeNames, recordNotice, resolveRecipients } from '../ledger/notices';
+import type { Mailer } from './mailer';
+
+export interface NoticeRequest {
+  /** Deterministic per notice occasion, e.g. `round/r1/unit/u1/item/i1:green`; one e-mail per key and person. */
+  key: string;
+  template: NoticeTemplate;
+  roundId: string;
+  unitId?: string;
+  itemId?: string;
+  to: RecipientRole[];
+  itemTitle?: string;
+  deadline?: string;
+}
+export interface NoticeResult {
+  sent: string[];
+  alreadySent: string[];
+  failed: { email: string; error: string }[];
+  noRecipient: RecipientRole[];
+}
+
+/** An SMTP 5xx on the recipient is permanent: retrying will not make the address exist. */
+function isPermanent(err: unknown): boolean {
+  const e = err as { responseCode?: number; code?: string };
+  return typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600;
+}
+
+export function createNoticeActivities(deps: { pool: Pool; mailer: Mailer; config: Config }) {
+  const { pool, mailer, config } = deps;
+  return {
+    /**
+     * Record, then send, then mark sent. A retry (or a restarted worker) finds the row: a sent row
+     * is skipped, a pending row is sent. The Message-ID is derived from the key so that a receiver
+     * can also recognise the one narrow case left (accepted by SMTP, worker died before marking).
+     */
+    async sendNotice(req: NoticeRequest): Promise<NoticeResult> {
+      const result: NoticeResult = { sent: [], alreadySent: [], failed: [], noRecipient: [] };
+      const { recipients, unresolved } = await resolveRecipients(pool, {
+        roundId: req.roundId,
+        unitId: req.unitId,
+        itemId: req.itemId,
+        roles: req.to,
+      });
+      result.noRecipient = unresolved;
+      const names = await noticeNames(pool, req.roundId, req.unitId);
+      const link = new URL(
+        req.itemId ? `/rounds/${req.roundId}/units/${req.unitId}/items/${req.itemId}` : `/rounds/${req.roundId}`,
+        config.CONSOLE_URL,
+      ).toString();
+      let transientError: unknown;
+      for (const recipient of recipients) {
+        const key = `${req.key}:${recipient.personId}`;
+        const rendered = renderNotice(req.template, {
+          recipientName: recipient.name,
+          roundName: names.roundName,
+          unitName: names.unitName,
+          itemTitle: req.itemTitle,
+          deadline: req.deadline,
+          link,
+        });
+        const row = await recordNotice(pool, { ...req, key, recipient, subject: rendered.subject });
+        if (row.state === 'sent') {
+          result.alreadySent.push(recipient.email);
+          continue;
+        }
+        if (row.state === 'failed') {
+          result.failed.push({ email: recipient.email, error: row.last_error ?? 'failed' });
+          continue;
+        }
+        Context.current().heartbeat(key);
+        await markAttempt(pool, key);
+        try {
+          const info = await mailer.sendMail({
+            from: config.MAIL_FROM,
+            to: { name: recipient.name, address: recipient.email },
+            subject: rendered.subject,
+            text: rendered.text,
+            html: rendered.html,
+            messageId: `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@xuncha>`,
+            headers: { 'X-Xuncha-Notice-Key': key },
+          });
+          await markSent(pool, key, info.messageId);
+          result.sent.push(recipient.email);
+        } catch (err) {
+          const message = (err as Error).message;
+          const permanent = isPermanent(err);
+          await markError(pool, key, message, permanent);
+          if (permanent) result.failed.push({ email: recipient.email, error: message });
+          else transientError ??= err;
+        }
+      }
+      // Throwing makes Temporal retry with backoff; what was sent already is skipped next time.
+      if (transientError) throw transientError;
+      return result;
+    },
+  };
+}

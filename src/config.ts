@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { parseOrThrow } from './domain/validation';
+
+const Bool = z
+  .enum(['true', 'false', '1', '0'], { message: 'must be "true" or "false"' })
+  .transform((v) => v === 'true' || v === '1');
+
+const Port = z.coerce.number().int().min(1).max(65535);
+
+/** Every setting comes from the environment, parsed once at start-up; a bad value stops start-up. */
+export const Env = z.object({
+  TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'must be host:port').default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/.+\/[^/?]+/, 'must be a postgres:// URL with a database name')
+    .default('postgres://postgres:postgres@127.0.0.1:5433/xuncha'),
+  SMTP_HOST: z.string().min(1).default('127.0.0.1'),
+  SMTP_PORT: Port.default(1025),
+  SMTP_SECURE: Bool.default(false),
+  SMTP_USER: z.string().optional(),
+  SMTP_PASS: z.string().optional(),
+  MAIL_FROM: z.string().min(3).default('巡察工作领导小组办公室 <xuncha-office@localhost>'),
+  CONSOLE_URL: z.url().default('http://localhost:8080'),
+  /** Notice task queue: e-mails per second across all notice workers. */
+  NOTICE_RATE_PER_SECOND: z.coerce.number().positive().max(1000).default(20),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(2000),
+  WORKER_SHUTDOWN_GRACE: z.string().regex(/^\d+\s*(ms|s|m)$/, 'must be like "10s"').default('10s'),
+});
+export type Config = z.infer<typeof Env>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings count as unset, so `SMTP_USER=` in a .env file means "none".
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  return parseOrThrow(Env, cleaned, 'configuration');
+}
+
+/** Configuration as it may be printed: passwords and credentials in URLs are masked. */
+export function redactConfig(c: Config): Record<string, unknown> {
+  return {
+    ...c,
+    DATABASE_URL: c.DATABASE_URL.replace(/\/\/([^:/@]+):([^@]*)@/, '//$1:***@'),
+    SMTP_PASS: c.SMTP_PASS ? '***' : undefined,
+  };
+}

@@ -1,0 +1,124 @@
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import type { RecipientRole } from '../domain/people';
+
+export const Recipient = z.object({
+  role: z.string(),
+  personId: z.string(),
+  name: z.string(),
+  email: z.string(),
+});
+export type Recipient = z.infer<typeof Recipient>;
+
+const UNIT_ROLE_COLUMN: Partial<Record<RecipientRole, string>> = {
+  unitHead: 'head_person_id',
+  partySecretary: 'party_secretary_person_id',
+  leaderInCharge: 'leader_in_charge_person_id',
+};
+
+/**
+ * Resolve roles to people at send time (the directory may have changed since the round started).
+ * One person holding two roles (书记 and 一把手 are often the same) gets one notice.
+ */
+export async function resolveRecipients(
+  pool: Pool,
+  q: { roundId: string; unitId?: string; itemId?: string; roles: RecipientRole[] },
+): Promise<{ recipients: Recipient[]; unresolved: RecipientRole[] }> {
+  const out: Recipient[] = [];
+  const unresolved: RecipientRole[] = [];
+  for (const role of q.roles) {
+    let rows: unknown[] = [];
+    const column = UNIT_ROLE_COLUMN[role];
+    if (column && q.unitId) {
+      ({ rows } = await pool.query(
+        `SELECT $2::text AS role, p.person_id AS "personId", p.name, p.email
+           FROM units u JOIN people p ON p.person_id = u.${column} WHERE u.unit_id = $1`,
+        [q.unitId, role],
+      ));
+    } else if (role === 'responsible' && q.unitId) {
+      // The person named in the rectification plan; until there is one, the unit head.
+      ({ rows } = await pool.query(
+        `SELECT 'responsible' AS role, p.person_id AS "personId", p.name, p.email
+           FROM units u
+           LEFT JOIN rectification_items i ON i.round_id = $1 AND i.unit_id = u.unit_id AND i.item_id = $3
+           JOIN people p ON p.person_id = COALESCE(i.responsible_person_id, u.head_person_id)
+          WHERE u.unit_id = $2`,
+        [q.roundId, q.unitId, q.itemId ?? ''],
+      ));
+    } else {
+      ({ rows } = await pool.query(
+        `SELECT c.role, p.person_id AS "personId", p.name, p.email
+           FROM round_contacts c JOIN people p ON p.person_id = c.person_id WHERE c.round_id = $1 AND c.role = $2`,
+        [q.roundId, role],
+      ));
+    }
+    if (rows.length === 0) unresolved.push(role);
+    for (const r of rows) {
+      const rec = Recipient.parse(r);
+      if (!out.some((o) => o.personId === rec.personId)) out.push(rec);
+    }
+  }
+  return { recipients: out, unresolved };
+}
+
+export async function noticeNames(pool: Pool, roundId: string, unitId?: string): Promise<{ roundName: string; unitName: string }> {
+  const { rows } = await pool.query(
+    `SELECT r.name AS "roundName", COALESCE(u.name, '') AS "unitName"
+       FROM rounds r LEFT JOIN units u ON u.unit_id = $2 WHERE r.round_id = $1`,
+    [roundId, unitId ?? null],
+  );
+  return z.object({ roundName: z.string(), unitName: z.string() }).parse(rows[0] ?? { roundName: roundId, unitName: unitId ?? '' });
+}
+
+export const NoticeRow = z.object({
+  idempotency_key: z.string(),
+  state: z.enum(['pending', 'sent', 'failed']),
+  attempts: z.number().int(),
+  recipient_email: z.string(),
+  subject: z.string(),
+  template: z.string(),
+  sent_at: z.date().nullable(),
+  provider_message_id: z.string().nullable(),
+  last_error: z.string().nullable(),
+});
+export type NoticeRow = z.infer<typeof NoticeRow>;
+
+/** Record the notice before sending; returns the stored row (which may say it was already sent). */
+export async function recordNotice(
+  pool: Pool,
+  n: {
+    key: string;
+    roundId: string;
+    unitId?: string;
+    itemId?: string;
+    template: string;
+    recipient: Recipient;
+    subject: string;
+  },
+): Promise<NoticeRow> {
+  await pool.query(
+    `INSERT INTO notices (idempotency_key, round_id, unit_id, item_id, template, recipient_person_id, recipient_role,
+                          recipient_email, subject, state)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending') ON CONFLICT (idempotency_key) DO NOTHING`,
+    [n.key, n.roundId, n.unitId ?? null, n.itemId ?? null, n.template, n.recipient.personId, n.recipient.role, n.recipient.email, n.subject],
+  );
+  const { rows } = await pool.query('SELECT * FROM notices WHERE idempotency_key = $1', [n.key]);
+  return NoticeRow.parse(rows[0]);
+}
+
+export async function markAttempt(pool: Pool, key: string): Promise<void> {
+  await pool.query('UPDATE notices SET attempts = attempts + 1 WHERE idempotency_key = $1', [key]);
+}
+export async function markSent(pool: Pool, key: string, providerMessageId: string): Promise<void> {
+  await pool.query(
+    `UPDATE notices SET state = 'sent', sent_at = now(), provider_message_id = $2, last_error = NULL WHERE idempotency_key = $1`,
+    [key, providerMessageId],
+  );
+}
+export async function markError(pool: Pool, key: string, error: string, permanent: boolean): Promise<void> {
+  await pool.query(`UPDATE notices SET last_error = $2, state = CASE WHEN $3 THEN 'failed' ELSE state END WHERE idempotency_key = $1`, [
+    key,
+    error.slice(0, 1000),
+    permanent,
+  ]);
+}

@@ -1,0 +1,18 @@
+import { Pool } from 'pg';
+
+export function databaseName(url: string): string {
+  return decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+}
+
+/** Tests drop and fill tables: refuse any database whose name does not say test. */
+export function assertTestDatabase(url: string): void {
+  const name = databaseName(url);
+  if (!/test/i.test(name)) throw new Error(`refusing to run tests against database "${name}": its name must contain "test"`);
+}
+
+export function createPool(url: string, max = 10): Pool {
+  const pool = new Pool({ connectionString: url, max, application_name: 'xuncha' });
+  // An idle client losing its connection (e.g. Postgres restarting) must not crash the process.
+  pool.on('error', (err) => console.error('[ledger] idle client error:', err.message));
+  return pool;
+}

@@ -1,0 +1,48 @@
+import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import type { Duration } from '@temporalio/common';
+import type { Pool } from 'pg';
+import { createLedgerActivities, createNoticeActivities } from '../activities';
+import type { Mailer } from '../activities/mailer';
+import type { Config } from '../config';
+import { NOTICE_TASK_QUEUE, WORKFLOW_TASK_QUEUE } from '../domain/ids';
+
+export interface WorkerDeps {
+  connection: NativeConnection;
+  namespace: string;
+  pool: Pool;
+  mailer: Mailer;
+  config: Config;
+  /** A prebuilt bundle (production, tests sharing one build); otherwise built from src/workflows. */
+  workflowBundle?: WorkflowBundleOption;
+}
+
+/**
+ * Two workers: workflows and ledger activities on one task queue, notices on their own, where the
+ * server enforces the e-mail rate across every notice worker.
+ */
+export async function createWorkers(d: WorkerDeps): Promise<{ workflowWorker: Worker; noticeWorker: Worker }> {
+  const shutdownGraceTime = d.config.WORKER_SHUTDOWN_GRACE as Duration;
+  const workflowWorker = await Worker.create({
+    connection: d.connection,
+    namespace: d.namespace,
+    taskQueue: WORKFLOW_TASK_QUEUE,
+    ...(d.workflowBundle ? { workflowBundle: d.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    activities: createLedgerActivities({ pool: d.pool }),
+    maxCachedWorkflows: d.config.WORKER_MAX_CACHED_WORKFLOWS,
+    shutdownGraceTime,
+  });
+  const noticeWorker = await Worker.create({
+    connection: d.connection,
+    namespace: d.namespace,
+    taskQueue: NOTICE_TASK_QUEUE,
+    activities: createNoticeActivities({ pool: d.pool, mailer: d.mailer, config: d.config }),
+    maxTaskQueueActivitiesPerSecond: d.config.NOTICE_RATE_PER_SECOND,
+    shutdownGraceTime,
+  });
+  return { workflowWorker, noticeWorker };
+}
+
+/** Run both until shutdown (SIGINT/SIGTERM are handled by the SDK runtime, which drains both). */
+export async function runWorkers(w: { workflowWorker: Worker; noticeWorker: Worker }): Promise<void> {
+  await Promise.all([w.workflowWorker.run(), w.noticeWorker.run()]);
+}

@@ -1,0 +1,40 @@
+import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { createMailer } from '../activities/mailer';
+import { loadConfig, redactConfig } from '../config';
+import { createPool } from '../ledger/pool';
+import { createWorkers, runWorkers } from './create';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  Runtime.install({
+    logger: new DefaultLogger((process.env.LOG_LEVEL as 'INFO' | 'WARN' | undefined) ?? 'INFO'),
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+  });
+  console.log('[worker] configuration', JSON.stringify(redactConfig(config)));
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const pool = createPool(config.DATABASE_URL);
+  const mailer = createMailer(config);
+  try {
+    const bundlePath = process.env.WORKFLOW_BUNDLE;
+    const workers = await createWorkers({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      pool,
+      mailer,
+      config,
+      workflowBundle: bundlePath ? { codePath: bundlePath } : undefined,
+    });
+    console.log('[worker] running; SIGINT or SIGTERM drains and stops');
+    await runWorkers(workers);
+  } finally {
+    await connection.close();
+    await pool.end();
+    mailer.close();
+    console.log('[worker] stopped');
+  }
+}
+
+main().catch((err) => {
+  console.error(`[worker] ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

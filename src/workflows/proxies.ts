@@ -1,0 +1,21 @@
+// Only *types* cross from src/activities into the sandbox; the implementations run in the worker.
+import { proxyActivities } from '@temporalio/workflow';
+import type { createLedgerActivities, createNoticeActivities } from '../activities';
+import { NOTICE_TASK_QUEUE } from '../domain/ids';
+
+/** Ledger writes are idempotent, so they retry without limit: an outage delays, it never loses. */
+export const ledger = proxyActivities<ReturnType<typeof createLedgerActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+/** Notices run on their own rate-limited task queue; a failed send is retried with backoff, never dropped. */
+export const notices = proxyActivities<ReturnType<typeof createNoticeActivities>>({
+  taskQueue: NOTICE_TASK_QUEUE,
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
+});
+
+/** Workflow time as an ISO string: deterministic, and skipped along with the test server's clock. */
+export const nowIso = (): string => new Date().toISOString();
