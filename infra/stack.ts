@@ -14,9 +14,9 @@ function onPath(cmd: string): string | undefined {
   return r.status === 0 ? r.stdout.trim() || undefined : undefined;
 }
 
-/** The Temporal CLI: $TEMPORAL_CLI, else the project virtualenv's, else a `temporal` on PATH. */
+/** The Temporal CLI: $TEMPORAL_CLI, else a `temporal` the user has on PATH, else the project virtualenv's (pinned). */
 export function temporalCli(): string {
-  const p = process.env.TEMPORAL_CLI ?? (fs.existsSync(path.join(VENV_BIN, 'temporal')) ? path.join(VENV_BIN, 'temporal') : onPath('temporal'));
+  const p = process.env.TEMPORAL_CLI ?? onPath('temporal') ?? (fs.existsSync(path.join(VENV_BIN, 'temporal')) ? path.join(VENV_BIN, 'temporal') : undefined);
   if (!p) throw new Error('Temporal CLI not found: run `npm run bootstrap` or set TEMPORAL_CLI');
   return p;
 }
