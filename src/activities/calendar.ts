@@ -68,3 +68,15 @@ export function officeMorningOnOrBefore(iso: string): string {
   if (!isWorkday(date)) date = findWorkday(-1, date);
   return new Date(shanghaiInstant(date, OFFICE_OPENS_MIN)).toISOString();
 }
+
+/** 09:00 Shanghai on `day` of the first month whose such morning is after `fromIso` (微督报 day). */
+export function nextMonthlyMorning(fromIso: string, day: number): string {
+  const from = Date.parse(fromIso);
+  const [y, m] = shanghaiDate(from).split('-').map(Number) as [number, number];
+  for (let k = 0; k < 3; k++) {
+    const date = new Date(Date.UTC(y, m - 1 + k, day)).toISOString().slice(0, 10);
+    const at = shanghaiInstant(date, OFFICE_OPENS_MIN);
+    if (at > from) return new Date(at).toISOString();
+  }
+  throw new Error('unreachable: a month always has the day');
+}

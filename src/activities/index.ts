@@ -2,7 +2,9 @@ import type { Pool } from 'pg';
 import type { Config } from '../config';
 import type { LedgerEvent } from '../domain/events';
 import { applyEvent } from '../ledger/events';
-import { addDuration, nextOfficeTime, officeMorningOnOrBefore } from './calendar';
+import { addDuration, nextMonthlyMorning, nextOfficeTime, officeMorningOnOrBefore, shanghaiDate } from './calendar';
+import { unitStatistics } from '../ledger/stats';
+import { rectificationRate } from '../domain/rate';
 import { isDayLevel, parseDuration } from '../domain/duration';
 import type { Mailer } from './mailer';
 import { createNoticeActivities } from './notices';
@@ -17,6 +19,19 @@ export function createLedgerActivities(deps: { pool: Pool }) {
     },
     async addDuration(req: { from: string; duration: string }): Promise<string> {
       return addDuration(req.from, req.duration);
+    },
+    async nextMonthlyMorning(req: { from: string; day: number }): Promise<string> {
+      return nextMonthlyMorning(req.from, req.day);
+    },
+    /** 微督报: the digest lines (rate per unit, overdue items, escalations) as of a moment. */
+    async roundDigest(req: { roundId: string; asOf: string }): Promise<{ month: string; asOf: string; lines: string }> {
+      const units = await unitStatistics(deps.pool, req.roundId);
+      const lines = units.map((u) => {
+        const rate = rectificationRate(u.items_closed, u.items);
+        return `${u.unit_name}：整改率${rate.label}（${u.items_closed}/${u.items}），逾期${u.items_overdue}项，升级处置${u.escalations}次`;
+      });
+      const date = shanghaiDate(Date.parse(req.asOf));
+      return { month: date.slice(0, 7), asOf: date, lines: lines.join('\n') || '暂无整改事项。' };
     },
     /** When each step of an item's timeline falls: its offset from the deadline. */
     async scheduleTimeline(req: { deadline: string; steps: { key: string; offset: string }[] }): Promise<{ key: string; at: string }[]> {

@@ -5,7 +5,8 @@ import type { Config } from '../config';
 import type { RecipientRole } from '../domain/people';
 import type { NoticeTemplate } from '../domain/policy';
 import { renderNotice } from '../domain/templates';
-import { markAttempt, markError, markSent, noticeNames, recordNotice, resolveRecipients } from '../ledger/notices';
+import { applyEvent } from '../ledger/events';
+import { markAttempt, markError, markSent, noticeNames, recordNotice, resolveRecipients, type Recipient } from '../ledger/notices';
 import type { Mailer } from './mailer';
 
 export interface NoticeRequest {
@@ -16,14 +17,42 @@ export interface NoticeRequest {
   unitId?: string;
   itemId?: string;
   to: RecipientRole[];
+  /** Named people (e.g. a functional department's contact), in addition to roles. */
+  toPersonIds?: string[];
   itemTitle?: string;
   deadline?: string;
+  data?: Record<string, string>;
+  /** Spot checks: the notice row stays out of the unit's sight until then. */
+  confidentialUntil?: string;
 }
 export interface NoticeResult {
   sent: string[];
   alreadySent: string[];
   failed: { email: string; error: string }[];
   noRecipient: RecipientRole[];
+}
+
+/** A refused address is not retried forever: it becomes a task for the office to fix the directory. */
+async function openBadAddressTask(pool: Pool, req: NoticeRequest, recipient: Recipient, key: string, error: string): Promise<void> {
+  const dueAt = new Date(Date.now() + 3 * 86_400_000).toISOString();
+  await applyEvent(pool, {
+    type: 'task.opened',
+    eventKey: `${key}:bad-address`,
+    at: new Date().toISOString(),
+    actor: 'system',
+    task: {
+      taskId: `${key}:bad-address`,
+      roundId: req.roundId,
+      unitId: req.unitId,
+      itemId: req.itemId,
+      kind: 'fix-notice-address',
+      assigneeRole: 'office',
+      subject: `通知无法送达：${recipient.name} <${recipient.email}>（${error.slice(0, 120)}），请核实通讯录后重发`,
+      dueAt,
+      workflowId: '',
+      updateName: '',
+    },
+  });
 }
 
 /** An SMTP 5xx on the recipient is permanent: retrying will not make the address exist. */
@@ -47,6 +76,7 @@ export function createNoticeActivities(deps: { pool: Pool; mailer: Mailer; confi
         unitId: req.unitId,
         itemId: req.itemId,
         roles: req.to,
+        personIds: req.toPersonIds,
       });
       result.noRecipient = unresolved;
       const names = await noticeNames(pool, req.roundId, req.unitId);
@@ -63,9 +93,10 @@ export function createNoticeActivities(deps: { pool: Pool; mailer: Mailer; confi
           unitName: names.unitName,
           itemTitle: req.itemTitle,
           deadline: req.deadline,
+          data: req.data,
           link,
         });
-        const row = await recordNotice(pool, { ...req, key, recipient, subject: rendered.subject });
+        const row = await recordNotice(pool, { ...req, key, recipient, subject: rendered.subject, confidentialUntil: req.confidentialUntil });
         if (row.state === 'sent') {
           result.alreadySent.push(recipient.email);
           continue;
@@ -92,8 +123,10 @@ export function createNoticeActivities(deps: { pool: Pool; mailer: Mailer; confi
           const message = (err as Error).message;
           const permanent = isPermanent(err);
           await markError(pool, key, message, permanent);
-          if (permanent) result.failed.push({ email: recipient.email, error: message });
-          else transientError ??= err;
+          if (permanent) {
+            result.failed.push({ email: recipient.email, error: message });
+            await openBadAddressTask(pool, req, recipient, key, message);
+          } else transientError ??= err;
         }
       }
       // Throwing makes Temporal retry with backoff; what was sent already is skipped next time.

@@ -1,20 +1,54 @@
-import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { z } from 'zod';
 import type { Config } from '../config';
-import { itemWorkflowId, roundWorkflowId, unitWorkflowId, WORKFLOW_TASK_QUEUE } from '../domain/ids';
-import { closeItemUpdate, itemStatusQuery, recordProblemUpdate, roundStatusQuery, unitStatusQuery } from '../domain/messages';
+import { clueWorkflowId, itemWorkflowId, letterWorkflowId, roundWorkflowId, unitWorkflowId, WORKFLOW_TASK_QUEUE } from '../domain/ids';
+import * as L from '../domain/lifecycle';
+import * as M from '../domain/messages';
 import { withDefaults } from '../domain/policy';
-import { CloseItemInput, RecordProblemInput } from '../domain/problem';
+import { RecordProblemInput } from '../domain/problem';
 import { RoundSetup, type RoundWorkflowInput } from '../domain/round';
 import type { ItemStatus, RoundStatus, UnitStatus } from '../domain/status';
 import { parseOrThrow, ValidationError } from '../domain/validation';
 import type { roundWorkflow } from '../workflows';
 
-/** A rejected Update arrives wrapped; give callers the validator's own message. */
-function unwrapUpdateError(err: unknown): never {
-  if (err instanceof Error && (err.name === 'WorkflowUpdateFailedError' || err instanceof WorkflowUpdateFailedError)) {
-    const cause = (err as Error & { cause?: Error }).cause;
-    throw new ValidationError(cause?.message ?? err.message);
-  }
+/** Every human step on a unit, by name: the Update and the schema it is checked against at the edge. */
+export const UNIT_STEPS = {
+  replyInfoRequest: [M.replyInfoRequestUpdate, L.ReplyInfoRequestInput],
+  completeTask: [M.completeTaskUpdate, L.CompleteTaskInput],
+  recordTalk: [M.recordTalkUpdate, L.RecordTalkInput],
+  recordFileCheck: [M.recordFileCheckUpdate, L.RecordFileCheckInput],
+  recordQuestionnaire: [M.recordQuestionnaireUpdate, L.RecordQuestionnaireInput],
+  recordPetition: [M.recordPetitionUpdate, L.RecordPetitionInput],
+  recordProblem: [M.recordProblemUpdate, RecordProblemInput],
+  fixOnTheSpot: [M.fixOnTheSpotUpdate, L.FixOnTheSpotInput],
+  transferClue: [M.transferClueUpdate, L.TransferClueInput],
+  submitReport: [M.submitReportUpdate, L.SubmitReportInput],
+  reviewReport: [M.reviewReportUpdate, L.ReviewReportInput],
+  holdFeedback: [M.holdFeedbackUpdate, L.HoldFeedbackInput],
+  fileRectificationPlan: [M.fileRectificationPlanUpdate, L.FileRectificationPlanInput],
+  submitRectificationReport: [M.submitRectificationReportUpdate, L.SubmitRectificationReportInput],
+  submitSelfExamination: [M.submitSelfExaminationUpdate, L.SubmitSelfExaminationInput],
+  reviewSelfExamination: [M.reviewSelfExaminationUpdate, L.ReviewSelfExaminationInput],
+  recordFindings: [M.recordFindingsUpdate, L.RecordFindingsInput],
+  planSpotCheck: [M.planSpotCheckUpdate, L.PlanSpotCheckInput],
+  publishResults: [M.publishResultsUpdate, L.PublishResultsInput],
+} as const;
+export const ITEM_STEPS = {
+  reportProgress: [M.reportProgressUpdate, L.ReportProgressInput],
+  claimItem: [M.claimItemUpdate, L.ClaimItemInput],
+  reconcileItem: [M.reconcileItemUpdate, L.ReconcileItemInput],
+  completeTask: [M.completeTaskUpdate, L.CompleteTaskInput],
+} as const;
+export type UnitStep = keyof typeof UNIT_STEPS;
+export type ItemStep = keyof typeof ITEM_STEPS;
+type Ret<D> = D extends UpdateDefinition<infer R, infer _A, infer _N> ? R : never;
+
+/** Errors from a refused step, named the way people read them. */
+function explain(err: unknown, what: string): never {
+  const e = err as Error & { cause?: Error };
+  if (e?.name === 'WorkflowUpdateFailedError') throw new ValidationError(e.cause?.message ?? e.message);
+  if (e?.name === 'WorkflowNotFoundError') throw new ValidationError(`${what}: not found`, [{ path: 'id', message: 'not found' }]);
   throw err;
 }
 
@@ -33,11 +67,7 @@ export class XunchaClient {
     const input: RoundWorkflowInput = { ...setup, policy: withDefaults(setup.policy), startedBy };
     const workflowId = roundWorkflowId(setup.roundId);
     try {
-      await this.client.workflow.start<typeof roundWorkflow>('roundWorkflow', {
-        taskQueue: WORKFLOW_TASK_QUEUE,
-        workflowId,
-        args: [input],
-      });
+      await this.client.workflow.start<typeof roundWorkflow>('roundWorkflow', { taskQueue: WORKFLOW_TASK_QUEUE, workflowId, args: [input] });
       return { workflowId, alreadyStarted: false };
     } catch (err) {
       if ((err as Error).name === 'WorkflowExecutionAlreadyStartedError') return { workflowId, alreadyStarted: true };
@@ -45,38 +75,69 @@ export class XunchaClient {
     }
   }
 
-  async recordProblem(roundId: string, unitId: string, raw: unknown): Promise<{ problemId: string }> {
-    const input = parseOrThrow(RecordProblemInput, raw, 'recordProblem');
-    return this.client.workflow
-      .getHandle(unitWorkflowId(roundId, unitId))
-      .executeUpdate(recordProblemUpdate, { args: [input] })
-      .catch(unwrapUpdateError);
-  }
-
-  async closeItem(roundId: string, unitId: string, itemId: string, raw: unknown): Promise<ItemStatus> {
-    const input = parseOrThrow(CloseItemInput, raw, 'closeItem');
-    const handle = this.client.workflow.getHandle(itemWorkflowId(roundId, unitId, itemId));
+  private async send<D extends UpdateDefinition<unknown, [never], string>>(
+    handle: WorkflowHandle,
+    def: D,
+    schema: z.ZodType,
+    raw: unknown,
+    what: string,
+  ): Promise<Ret<D>> {
+    const input = parseOrThrow(schema, raw, what);
     try {
-      return await handle.executeUpdate(closeItemUpdate, { args: [input] });
+      return (await handle.executeUpdate(def as UpdateDefinition<Ret<D>, [unknown], string>, { args: [input] })) as Ret<D>;
     } catch (err) {
-      // A closed item's workflow has finished, so the Update cannot reach it: say what that means.
-      if ((err as Error).name !== 'WorkflowUpdateFailedError') {
-        const described = await handle.describe().catch(() => undefined);
-        if (described && described.status.name !== 'RUNNING') {
-          throw new ValidationError(`closeItem: item "${itemId}" is already closed`, [{ path: 'itemId', message: 'already closed' }]);
-        }
-      }
-      return unwrapUpdateError(err);
+      return explain(err, what);
     }
   }
 
+  unitStep<S extends UnitStep>(roundId: string, unitId: string, step: S, raw: unknown): Promise<Ret<(typeof UNIT_STEPS)[S][0]>> {
+    const [def, schema] = UNIT_STEPS[step];
+    return this.send(this.client.workflow.getHandle(unitWorkflowId(roundId, unitId)), def as never, schema, raw, step) as never;
+  }
+
+  async itemStep<S extends ItemStep>(roundId: string, unitId: string, itemId: string, step: S, raw: unknown): Promise<Ret<(typeof ITEM_STEPS)[S][0]>> {
+    const [def, schema] = ITEM_STEPS[step];
+    const handle = this.client.workflow.getHandle(itemWorkflowId(roundId, unitId, itemId));
+    try {
+      return (await this.send(handle, def as never, schema, raw, step)) as never;
+    } catch (err) {
+      // A closed item's workflow has finished, so the Update cannot reach it: say what that means.
+      if ((err as Error).name !== 'ValidationError') {
+        const described = await handle.describe().catch(() => undefined);
+        if (described && described.status.name !== 'RUNNING') {
+          throw new ValidationError(`${step}: item "${itemId}" is already closed`, [{ path: 'itemId', message: 'already closed' }]);
+        }
+      }
+      throw err;
+    }
+  }
+
+  sendCommonIssueLetter(roundId: string, raw: unknown): Promise<{ letterId: string }> {
+    return this.send(this.client.workflow.getHandle(roundWorkflowId(roundId)), M.sendCommonIssueLetterUpdate as never, L.SendCommonIssueLetterInput, raw, 'sendCommonIssueLetter') as never;
+  }
+  answerLetter(roundId: string, letterId: string, raw: unknown): Promise<{ letterId: string }> {
+    return this.send(this.client.workflow.getHandle(letterWorkflowId(roundId, letterId)), M.answerLetterUpdate as never, L.AnswerLetterInput, raw, 'answerLetter') as never;
+  }
+  reportClueOutcome(roundId: string, unitId: string, clueId: string, raw: unknown): Promise<{ clueId: string }> {
+    const handle = this.client.workflow.getHandle(clueWorkflowId(roundId, unitId, clueId));
+    return this.send(handle, M.reportClueOutcomeUpdate as never, L.ReportClueOutcomeInput, raw, 'reportClueOutcome') as never;
+  }
+
+  recordProblem(roundId: string, unitId: string, raw: unknown): Promise<{ problemId: string }> {
+    return this.unitStep(roundId, unitId, 'recordProblem', raw);
+  }
+  /** 对账销号: close an item against its evidence. */
+  closeItem(roundId: string, unitId: string, itemId: string, raw: { by?: unknown; closedBy?: unknown; evidence?: unknown; note?: unknown }): Promise<ItemStatus> {
+    return this.itemStep(roundId, unitId, itemId, 'reconcileItem', { by: raw.by ?? raw.closedBy, decision: 'close', evidence: raw.evidence, reason: raw.note });
+  }
+
   async roundStatus(roundId: string): Promise<RoundStatus> {
-    return this.client.workflow.getHandle(roundWorkflowId(roundId)).query(roundStatusQuery);
+    return this.client.workflow.getHandle(roundWorkflowId(roundId)).query(M.roundStatusQuery);
   }
   async unitStatus(roundId: string, unitId: string): Promise<UnitStatus> {
-    return this.client.workflow.getHandle(unitWorkflowId(roundId, unitId)).query(unitStatusQuery);
+    return this.client.workflow.getHandle(unitWorkflowId(roundId, unitId)).query(M.unitStatusQuery);
   }
   async itemStatus(roundId: string, unitId: string, itemId: string): Promise<ItemStatus> {
-    return this.client.workflow.getHandle(itemWorkflowId(roundId, unitId, itemId)).query(itemStatusQuery);
+    return this.client.workflow.getHandle(itemWorkflowId(roundId, unitId, itemId)).query(M.itemStatusQuery);
   }
 }

@@ -27,6 +27,10 @@ export const RecipientRole = z.enum([
   'leadingGroup', // 巡察工作领导小组
   'organisationDept', // 组织部
   'supervisionGroup', // 督查组
+  'petitionsOffice', // 信访部门
+  'auditOffice', // 审计部门
+  'inspectionGroup', // 巡察组组长 (of the group stationed in the unit)
+  'claimer', // 领办的县领导 (领办制)
 ]);
 export type RecipientRole = z.infer<typeof RecipientRole>;
 
@@ -37,5 +41,7 @@ export const RoundContacts = z.strictObject({
   leadingGroup: Person.optional(),
   organisationDept: Person.optional(),
   supervisionGroup: Person.optional(),
+  petitionsOffice: Person.optional(),
+  auditOffice: Person.optional(),
 });
 export type RoundContacts = z.infer<typeof RoundContacts>;

@@ -16,6 +16,14 @@ export const SECTOR_LABELS: Record<z.infer<typeof Sector>, string> = {
 /** 常规 / 专项 / 联动 / 交叉 */
 export const RoundKind = z.enum(['regular', 'special', 'linked', 'cross']);
 
+/** The inspection group stationed in a unit, as published in the round announcement (巡察公告). */
+export const GroupContact = z.strictObject({
+  leader: Person,
+  phone: z.string().trim().min(3).max(32),
+  email: z.email(),
+  mailbox: z.string().trim().min(1).max(100),
+});
+
 export const UnitSetup = z.strictObject({
   unitId: Slug,
   name: z.string().trim().min(1).max(100),
@@ -23,6 +31,7 @@ export const UnitSetup = z.strictObject({
   head: Person,
   partySecretary: Person.optional(),
   leaderInCharge: Person.optional(),
+  group: GroupContact.optional(),
 });
 export type UnitSetup = z.infer<typeof UnitSetup>;
 

@@ -1,14 +1,20 @@
+import type { InfoSource, ItemKind, ProgressStatus, ReviewStage } from './lifecycle';
+import type { RecipientRole } from './people';
+import type { TaskKind } from './policy';
 import type { ProblemCategory } from './problem';
 
 export type RoundPhase = 'running' | 'completed';
-/** 准备 → 进驻 → 反馈 → 整改 → 完成 */
-export type UnitPhase = 'preparation' | 'stationing' | 'feedback' | 'rectification' | 'completed';
+/** 准备 → 进驻 → 报告 → 反馈 → 整改 → 回头看 → 公开 → 完成 */
+export type UnitPhase = 'preparation' | 'stationing' | 'report' | 'feedback' | 'rectification' | 'look-back' | 'disclosure' | 'closed';
 export const UNIT_PHASE_LABELS: Record<UnitPhase, string> = {
   preparation: '准备',
   stationing: '进驻',
+  report: '报告',
   feedback: '反馈',
   rectification: '整改',
-  completed: '完成',
+  'look-back': '回头看',
+  disclosure: '公开',
+  closed: '完成',
 };
 
 /** green/yellow before the deadline, red once overdue (江津 three-colour practice). */
@@ -19,6 +25,7 @@ export interface ProblemSummary {
   category: ProblemCategory;
   title: string;
   recordedAt: string;
+  fixedOnTheSpot: boolean;
 }
 
 /** What identifies a rectification item and what it is about. */
@@ -31,26 +38,85 @@ export interface ItemRef {
   deadline: string;
 }
 
-export interface ItemStatus extends ItemRef {
+/** What a unit (and the round) knows of each of its items; sent by the item on every change. */
+export interface ItemSummary {
+  itemId: string;
+  kind: ItemKind;
   state: 'open' | 'closed';
+  progress: ProgressStatus;
+  deadline: string;
+  overdue: boolean;
   colour: Colour;
+}
+
+export interface ItemStatus extends ItemRef {
+  kind: ItemKind;
+  state: 'open' | 'closed';
+  progress: ProgressStatus;
+  colour: Colour;
+  overdue: boolean;
+  /** Steps fired for the current deadline (a returned or reopened item starts a new list). */
   firedSteps: string[];
+  /** Every step fired over the item's life, as `v<deadline version>:<key>`. */
+  history: string[];
+  deadlineVersion: number;
+  claimedBy?: string;
+  returned: number;
+  reopened: number;
+  progressReports: number;
+  checkIns: number;
+  nextCheckIn?: string;
   closedAt?: string;
   closedBy?: string;
+}
+
+export interface TaskSummary {
+  taskId: string;
+  kind: TaskKind;
+  assigneeRole: RecipientRole;
+  subject: string;
+  dueAt: string;
 }
 
 export interface UnitStatus {
   roundId: string;
   unitId: string;
   phase: UnitPhase;
+  stationingStartsAt?: string;
   stationingEndsAt?: string;
   feedbackAt?: string;
+  planDueAt?: string;
+  planFiledAt?: string;
+  rectificationReportDue?: string;
+  rectificationReportAt?: string;
+  lookBackAt?: string;
+  reportStage: ReviewStage | 'draft' | 'approved';
+  reportRejections: { stage: ReviewStage; reason: string; at: string }[];
+  infoReplies: InfoSource[];
+  counts: { talks: number; fileChecks: number; questionnaires: number; petitions: number };
   problems: ProblemSummary[];
-  items: { itemId: string; deadline: string; state: 'open' | 'closed' }[];
+  clues: { clueId: string; to: string; state: 'open' | 'reported'; overdue: boolean }[];
+  items: ItemSummary[];
+  openTasks: TaskSummary[];
+  escalations: string[];
+  spotChecks: { spotCheckId: string; visitAt: string; state: 'planned' | 'started' }[];
+  checks: string[];
+  published: boolean;
+}
+
+export interface UnitSummary {
+  unitId: string;
+  phase: UnitPhase;
+  items: number;
+  closed: number;
+  overdue: number;
+  longTermOpen: number;
 }
 
 export interface RoundStatus {
   roundId: string;
   phase: RoundPhase;
-  units: { unitId: string; phase: UnitPhase }[];
+  units: UnitSummary[];
+  letters: { letterId: string; state: 'open' | 'answered'; overdue: boolean }[];
+  bulletins: string[];
 }

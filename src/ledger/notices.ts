@@ -22,10 +22,17 @@ const UNIT_ROLE_COLUMN: Partial<Record<RecipientRole, string>> = {
  */
 export async function resolveRecipients(
   pool: Pool,
-  q: { roundId: string; unitId?: string; itemId?: string; roles: RecipientRole[] },
+  q: { roundId: string; unitId?: string; itemId?: string; roles: RecipientRole[]; personIds?: string[] },
 ): Promise<{ recipients: Recipient[]; unresolved: RecipientRole[] }> {
   const out: Recipient[] = [];
   const unresolved: RecipientRole[] = [];
+  if (q.personIds?.length) {
+    const { rows } = await pool.query(
+      `SELECT 'person' AS role, person_id AS "personId", name, email FROM people WHERE person_id = ANY($1) ORDER BY person_id`,
+      [q.personIds],
+    );
+    for (const r of rows) out.push(Recipient.parse(r));
+  }
   for (const role of q.roles) {
     let rows: unknown[] = [];
     const column = UNIT_ROLE_COLUMN[role];
@@ -35,6 +42,21 @@ export async function resolveRecipients(
            FROM units u JOIN people p ON p.person_id = u.${column} WHERE u.unit_id = $1`,
         [q.unitId, role],
       ));
+    } else if (role === 'inspectionGroup' && q.unitId) {
+      ({ rows } = await pool.query(
+        `SELECT 'inspectionGroup' AS role, p.person_id AS "personId", p.name, p.email
+           FROM round_units ru JOIN people p ON p.person_id = ru.group_leader_person_id WHERE ru.round_id = $1 AND ru.unit_id = $2`,
+        [q.roundId, q.unitId],
+      ));
+    } else if (role === 'claimer') {
+      // 领办制: only once a leader has claimed the item.
+      ({ rows } = await pool.query(
+        `SELECT 'claimer' AS role, p.person_id AS "personId", p.name, p.email
+           FROM rectification_items i JOIN people p ON p.person_id = i.claimed_by_person_id
+          WHERE i.round_id = $1 AND i.unit_id = $2 AND i.item_id = $3`,
+        [q.roundId, q.unitId ?? '', q.itemId ?? ''],
+      ));
+      if (rows.length === 0) continue; // nobody claimed it: not a missing recipient
     } else if (role === 'responsible' && q.unitId) {
       // The person named in the rectification plan; until there is one, the unit head.
       ({ rows } = await pool.query(
@@ -94,13 +116,25 @@ export async function recordNotice(
     template: string;
     recipient: Recipient;
     subject: string;
+    confidentialUntil?: string;
   },
 ): Promise<NoticeRow> {
   await pool.query(
     `INSERT INTO notices (idempotency_key, round_id, unit_id, item_id, template, recipient_person_id, recipient_role,
-                          recipient_email, subject, state)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending') ON CONFLICT (idempotency_key) DO NOTHING`,
-    [n.key, n.roundId, n.unitId ?? null, n.itemId ?? null, n.template, n.recipient.personId, n.recipient.role, n.recipient.email, n.subject],
+                          recipient_email, subject, state, confidential_until)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10) ON CONFLICT (idempotency_key) DO NOTHING`,
+    [
+      n.key,
+      n.roundId,
+      n.unitId ?? null,
+      n.itemId ?? null,
+      n.template,
+      n.recipient.personId,
+      n.recipient.role,
+      n.recipient.email,
+      n.subject,
+      n.confidentialUntil ?? null,
+    ],
   );
   const { rows } = await pool.query('SELECT * FROM notices WHERE idempotency_key = $1', [n.key]);
   return NoticeRow.parse(rows[0]);

@@ -2,4 +2,6 @@
 export { roundWorkflow } from './round';
 export { unitWorkflow } from './unit';
 export { itemWorkflow } from './item';
-export type { ItemWorkflowInput } from './item';
+export { clueWorkflow } from './clue';
+export { letterWorkflow } from './letter';
+export type { ItemInput } from './item';

@@ -1,114 +1,345 @@
-import { allHandlersFinished, condition, setHandler, workflowInfo } from '@temporalio/workflow';
-import { closeItemUpdate, itemStatusQuery } from '../domain/messages';
-import type { NoticeTemplate, TimelineStep } from '../domain/policy';
-import { CloseItemInput } from '../domain/problem';
-import type { Colour, ItemRef, ItemStatus } from '../domain/status';
+import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ClaimItemInput,
+  type ItemKind,
+  ReconcileItemInput,
+  type ReopenItemInput,
+  ReportProgressInput,
+} from '../domain/lifecycle';
+import { claimItemUpdate, itemChangedSignal, itemStatusQuery, reconcileItemUpdate, reopenItemSignal, reportProgressUpdate } from '../domain/messages';
+import type { Person } from '../domain/people';
+import type { NoticeTemplate, RoundPolicy, TimelineStep } from '../domain/policy';
+import type { Colour, ItemRef, ItemStatus, ItemSummary, TaskSummary } from '../domain/status';
 import { parseOrThrow, ValidationError } from '../domain/validation';
-import { ledger, notices, nowIso } from './proxies';
+import { Effects, newTimeline, quietAndFull, runTimeline, until, type TimelineState } from './common';
+import { nowIso } from './proxies';
+import { TaskBook } from './tasks';
 
-export interface ItemWorkflowInput extends ItemRef {
-  timeline: TimelineStep[];
+export type ItemPolicy = Pick<RoundPolicy, 'itemTimeline' | 'reopenTimeline' | 'longTermCheckIn' | 'reviewWithin' | 'historyLimit'>;
+
+export interface ItemInput extends ItemRef {
+  kind: ItemKind;
+  measures: string;
+  responsible: Person;
+  unitWorkflowId: string;
+  policy: ItemPolicy;
+  /** Start as an item reopened by a look-back, spot check or petition. */
+  reopen?: ReopenItemInput;
+  /** Carried over by continue-as-new. */
+  state?: ItemState;
 }
 
-const COLOUR_OF: Record<NoticeTemplate, Colour> = {
+interface ItemState {
+  status: ItemStatus;
+  tl: TimelineState;
+  tasks: TaskSummary[];
+  checkIn?: { next: string; n: number };
+  seq: { progress: number; reconcile: number };
+}
+
+const COLOUR_OF: Partial<Record<NoticeTemplate, Colour>> = {
   'reminder-green': 'green',
   'reminder-yellow': 'yellow',
   'reminder-red': 'red',
-  'escalation-discipline': 'red',
+  urge: 'red',
+  interview: 'red',
+  'discipline-referral': 'red',
 };
-const rank: Record<Colour, number> = { none: 0, green: 1, yellow: 2, red: 3 };
+const RANK: Record<Colour, number> = { none: 0, green: 1, yellow: 2, red: 3 };
+const REMINDERS: NoticeTemplate[] = ['reminder-green', 'reminder-yellow', 'reminder-red'];
 
 /**
- * A rectification item (整改事项) lives in its own workflow: it can outlive its unit's phase, and
- * its reminders and escalations are timers of its own. Closed only by the office (对账销号).
+ * A rectification item (整改事项) lives in its own workflow: it outlives its unit's phase (a
+ * long-term item outlives the round), and its reminders and escalations are its own timers.
+ * Closed only by the office (对账销号); a look-back can start it again (reopen).
  */
-export async function itemWorkflow(input: ItemWorkflowInput): Promise<ItemStatus> {
+export async function itemWorkflow(input: ItemInput): Promise<ItemStatus> {
   const wfId = workflowInfo().workflowId;
-  const { timeline, ...ref } = input;
-  const { roundId, unitId, itemId } = ref;
-  const status: ItemStatus = {
-    ...ref,
-    state: 'open',
-    colour: 'none',
-    firedSteps: [],
+  const fx = new Effects();
+  const { roundId, unitId, itemId, policy } = input;
+  const st: ItemState = input.state ?? {
+    status: {
+      roundId,
+      unitId,
+      itemId,
+      problemId: input.problemId,
+      title: input.title,
+      deadline: input.deadline,
+      kind: input.kind,
+      state: 'open',
+      progress: 'not-done',
+      colour: 'none',
+      overdue: false,
+      firedSteps: [],
+      history: [],
+      deadlineVersion: 1,
+      returned: 0,
+      reopened: 0,
+      progressReports: 0,
+      checkIns: 0,
+    },
+    tl: newTimeline(undefined, input.deadline, policy.itemTimeline),
+    tasks: [],
+    seq: { progress: 0, reconcile: 0 },
   };
-  setHandler(itemStatusQuery, () => status);
+  const status = st.status;
+  const tasks = new TaskBook(fx, st.tasks, { roundId, unitId, itemId });
+  const isOpen = () => status.state === 'open';
+  const summary = (): ItemSummary => ({
+    itemId,
+    kind: status.kind,
+    state: status.state,
+    progress: status.progress,
+    deadline: status.deadline,
+    overdue: status.overdue,
+    colour: status.colour,
+  });
+  const tellUnit = () => fx.tell(input.unitWorkflowId, itemChangedSignal, summary());
+  const base = { roundId, unitId, itemId };
+
+  setHandler(itemStatusQuery, () => ({ ...status, firedSteps: [...st.tl.fired] }));
+  // 约谈 and 问责 tasks raised by the ladder are completed here.
+  tasks.handleCompletion(['interview', 'accountability']);
+
+  const notOpen = (what: string) => new ValidationError(`${what}: item "${itemId}" is closed`, [{ path: 'itemId', message: 'closed' }]);
+
   setHandler(
-    closeItemUpdate,
+    reportProgressUpdate,
     async (raw) => {
-      const req = parseOrThrow(CloseItemInput, raw, 'closeItem');
-      // State changes before the first await, so a second close in the same activation is refused.
-      status.state = 'closed';
-      status.closedAt = nowIso();
-      status.closedBy = req.closedBy;
-      await ledger.recordEvent({
-        type: 'item.closed',
-        eventKey: `${wfId}:closed`,
-        at: status.closedAt,
-        actor: req.closedBy,
-        roundId,
-        unitId,
-        itemId,
-        evidence: req.evidence,
-        note: req.note,
-      });
-      return status;
+      const req = parseOrThrow(ReportProgressInput, raw, 'reportProgress');
+      const seq = ++st.seq.progress;
+      status.progress = req.status;
+      status.progressReports++;
+      await fx.record({ type: 'item.progress', eventKey: `${wfId}:progress:${seq}`, at: nowIso(), actor: req.by, ...base, seq, ...req });
+      // A long-term item's periodic report is due; a report of "done" goes to the office to reconcile.
+      await tasks.close('long-term-check-in', req.by, req.note);
+      if (req.status === 'done' && !tasks.find('reconcile-item')) {
+        await tasks.add({
+          taskId: `${wfId}:reconcile:${seq}`,
+          kind: 'reconcile-item',
+          assigneeRole: 'office',
+          subject: `对账销号：${status.title}`,
+          dueAt: await fx.addDuration(nowIso(), policy.reviewWithin),
+          updateName: 'reconcileItem',
+        });
+      }
+      await tellUnit();
+      return { ...status, firedSteps: [...st.tl.fired] };
     },
     {
-      // Synchronous: bad input is refused before it reaches history.
       validator: (raw) => {
-        parseOrThrow(CloseItemInput, raw, 'closeItem');
-        if (status.state === 'closed') throw new ValidationError(`closeItem: item "${itemId}" is already closed`);
+        parseOrThrow(ReportProgressInput, raw, 'reportProgress');
+        if (!isOpen()) throw notOpen('reportProgress');
       },
     },
   );
 
-  await ledger.recordEvent({
-    type: 'item.issued',
-    eventKey: `${wfId}:issued`,
-    at: nowIso(),
-    actor: 'system',
-    ...ref,
-    workflowId: wfId,
-  });
+  setHandler(
+    claimItemUpdate,
+    async (raw) => {
+      const { leader } = parseOrThrow(ClaimItemInput, raw, 'claimItem');
+      status.claimedBy = leader.personId;
+      await fx.record({ type: 'item.claimed', eventKey: `${wfId}:claimed:${leader.personId}`, at: nowIso(), actor: leader.personId, ...base, leader });
+      return { ...status, firedSteps: [...st.tl.fired] };
+    },
+    {
+      validator: (raw) => {
+        const { leader } = parseOrThrow(ClaimItemInput, raw, 'claimItem');
+        if (!isOpen()) throw notOpen('claimItem');
+        if (status.claimedBy && status.claimedBy !== leader.personId) {
+          throw new ValidationError(`claimItem: leader: item "${itemId}" is already claimed by ${status.claimedBy}`, [{ path: 'leader', message: 'already claimed' }]);
+        }
+      },
+    },
+  );
 
-  const schedule = await ledger.scheduleTimeline({ deadline: input.deadline, steps: timeline });
-  const ordered = schedule
-    .map((s, i) => ({ ...s, step: timeline[i]!, i }))
-    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.i - b.i);
+  setHandler(
+    reconcileItemUpdate,
+    async (raw) => {
+      const req = parseOrThrow(ReconcileItemInput, raw, 'reconcileItem');
+      const seq = ++st.seq.reconcile;
+      const at = nowIso();
+      if (req.decision === 'close') {
+        // State changes before the first await, so a racing second decision is refused.
+        status.state = 'closed';
+        status.overdue = false;
+        status.closedAt = at;
+        status.closedBy = req.by;
+      } else {
+        status.progress = 'not-done';
+        status.deadline = req.newDeadline!;
+        status.returned++;
+        status.overdue = false;
+        status.colour = 'none';
+        st.tl = newTimeline(st.tl, status.deadline, policy.itemTimeline);
+        status.deadlineVersion = st.tl.version;
+      }
+      await fx.record({ type: 'item.reconciled', eventKey: `${wfId}:reconcile:${seq}`, at, actor: req.by, ...base, seq, ...req });
+      await tasks.close('reconcile-item', req.by, req.decision === 'close' ? '销号' : `退回：${req.reason}`);
+      if (req.decision === 'close') {
+        await tasks.closeAll(req.by, '事项已销号');
+      } else {
+        await fx.notify({
+          key: `${wfId}:returned:${seq}`,
+          template: 'item-returned',
+          ...base,
+          to: ['responsible', 'unitHead'],
+          itemTitle: status.title,
+          deadline: status.deadline,
+          data: { reason: req.reason! },
+        });
+      }
+      await tellUnit();
+      return { ...status, firedSteps: [...st.tl.fired] };
+    },
+    {
+      validator: (raw) => {
+        const req = parseOrThrow(ReconcileItemInput, raw, 'reconcileItem');
+        if (!isOpen()) throw notOpen('reconcileItem');
+        if (req.decision === 'return' && Date.parse(req.newDeadline!) <= Date.now()) {
+          throw new ValidationError('reconcileItem: newDeadline: must be in the future', [{ path: 'newDeadline', message: 'must be in the future' }]);
+        }
+      },
+    },
+  );
 
-  for (const { at, step } of ordered) {
-    const wait = Date.parse(at) - Date.now();
-    if (wait > 0) await condition(() => status.state === 'closed', wait);
-    // A step that no longer applies does not fire.
-    if (status.state === 'closed') break;
-    const colour = COLOUR_OF[step.template];
-    if (rank[colour] > rank[status.colour]) status.colour = colour;
-    status.firedSteps.push(step.key);
-    await notices.sendNotice({
-      key: `${wfId}:${step.key}`,
-      template: step.template,
-      roundId,
-      unitId,
-      itemId,
-      to: step.to,
-      itemTitle: input.title,
-      deadline: input.deadline,
+  async function applyReopen(r: ReopenItemInput): Promise<void> {
+    status.state = 'open';
+    status.progress = 'not-done';
+    status.overdue = false;
+    status.colour = 'none';
+    status.deadline = r.deadline;
+    status.reopened++;
+    delete status.closedAt;
+    delete status.closedBy;
+    // Relapse or fake rectification: a shorter deadline and a ladder that starts at 约谈.
+    st.tl = newTimeline(st.tl, r.deadline, policy.reopenTimeline);
+    status.deadlineVersion = st.tl.version;
+    await fx.record({ type: 'item.reopened', eventKey: `${wfId}:reopened:${r.checkId}`, at: nowIso(), actor: r.by, ...base, deadline: r.deadline, verdict: r.verdict, note: r.note, checkId: r.checkId });
+    await fx.notify({
+      key: `${wfId}:reopened:${r.checkId}`,
+      template: 'item-reopened',
+      ...base,
+      to: ['unitHead', 'responsible'],
+      itemTitle: status.title,
+      deadline: r.deadline,
+      data: { verdict: r.verdict === 'fake' ? '虚假整改' : '问题反弹' },
     });
-    await ledger.recordEvent({
-      type: 'item.step',
-      eventKey: `${wfId}:step:${step.key}`,
-      at: nowIso(),
-      actor: 'system',
-      roundId,
-      unitId,
-      itemId,
-      step: step.key,
-      colour: status.colour,
-    });
+    await tellUnit();
+  }
+  const pendingReopens: ReopenItemInput[] = [];
+  setHandler(reopenItemSignal, (r) => void pendingReopens.push(r));
+
+  async function fireStep(step: TimelineStep, tl: TimelineState): Promise<void> {
+    const key = `${wfId}:v${tl.version}:${step.key}`;
+    const colour = COLOUR_OF[step.template] ?? 'none';
+    if (RANK[colour] > RANK[status.colour]) status.colour = colour;
+    status.history.push(`v${tl.version}:${step.key}`);
+    await fx.notify({ key, template: step.template, ...base, to: step.to, itemTitle: status.title, deadline: tl.due });
+    if (step.task) {
+      await tasks.add({
+        taskId: `${key}:task`,
+        kind: step.task.kind,
+        assigneeRole: step.task.assignee,
+        subject: `${step.task.kind === 'interview' ? '约谈' : '问责'}：${status.title}`,
+        dueAt: await fx.addDuration(nowIso(), step.task.dueIn),
+        updateName: 'completeTask',
+      });
+    }
+    if (!REMINDERS.includes(step.template)) {
+      await fx.record({ type: 'escalation', eventKey: `${key}:escalation`, at: nowIso(), actor: 'system', ...base, escalationKey: key, step: step.key, detail: { deadline: tl.due } });
+    }
+    await fx.record({ type: 'item.step', eventKey: `${key}:step`, at: nowIso(), actor: 'system', ...base, step: step.key, colour: status.colour });
+    await tellUnit();
   }
 
-  await condition(() => status.state === 'closed');
-  await condition(allHandlersFinished);
-  return status;
+  // The deadline timeline: reminders before, the escalation ladder after; replaced when the item is returned or reopened.
+  async function timelines(): Promise<void> {
+    for (;;) {
+      const tl = st.tl;
+      if (status.kind !== 'long-term' || status.reopened > 0) {
+        await Promise.all([
+          runTimeline(fx, () => st.tl, () => !isOpen(), fireStep),
+          (async () => {
+            if (until(tl.due) > 0) await condition(() => !isOpen() || st.tl !== tl, until(tl.due));
+            if (isOpen() && st.tl === tl && !status.overdue) {
+              status.overdue = true;
+              await fx.record({ type: 'item.overdue', eventKey: `${wfId}:v${tl.version}:overdue`, at: nowIso(), actor: 'system', ...base, overdue: true });
+              await tellUnit();
+            }
+          })(),
+        ]);
+      }
+      await condition(() => st.tl !== tl);
+    }
+  }
+
+  // 需长期坚持: a periodic check-in until the office ends the item.
+  async function checkIns(): Promise<void> {
+    if (status.kind !== 'long-term') return;
+    st.checkIn ??= { next: await fx.addDuration(nowIso(), policy.longTermCheckIn), n: 0 };
+    const c = st.checkIn;
+    while (isOpen()) {
+      await condition(() => !isOpen(), until(c.next));
+      if (!isOpen()) return;
+      const n = c.n + 1;
+      const dueAt = await fx.addDuration(nowIso(), '15 working-days');
+      await fx.notify({ key: `${wfId}:checkin:${n}`, template: 'long-term-check-in', ...base, to: ['responsible'], itemTitle: status.title, deadline: dueAt });
+      await tasks.add({
+        taskId: `${wfId}:checkin:${n}:task`,
+        kind: 'long-term-check-in',
+        assigneeRole: 'responsible',
+        subject: `长期整改事项定期报告：${status.title}`,
+        dueAt,
+        updateName: 'reportProgress',
+        notify: false,
+      });
+      c.n = n;
+      status.checkIns = n;
+      c.next = await fx.addDuration(c.next, policy.longTermCheckIn);
+      status.nextCheckIn = c.next;
+    }
+  }
+
+  async function reopens(): Promise<void> {
+    for (;;) {
+      await condition(() => pendingReopens.length > 0);
+      await applyReopen(pendingReopens.shift()!);
+    }
+  }
+
+  if (!input.state) {
+    if (input.reopen) {
+      await applyReopen(input.reopen);
+    } else {
+      await fx.record({
+        type: 'item.issued',
+        eventKey: `${wfId}:issued`,
+        at: nowIso(),
+        actor: 'system',
+        roundId,
+        unitId,
+        itemId,
+        problemId: input.problemId,
+        title: input.title,
+        deadline: input.deadline,
+        kind: input.kind,
+        measures: input.measures,
+        responsible: input.responsible,
+        workflowId: wfId,
+      });
+      await tellUnit();
+    }
+  }
+
+  void timelines();
+  void checkIns();
+  void reopens();
+  const done = () => !isOpen() && pendingReopens.length === 0 && fx.busy === 0 && allHandlersFinished();
+  await Promise.race([condition(done), quietAndFull(fx, policy.historyLimit, allHandlersFinished)]);
+  if (!done()) {
+    // Long-lived items hand their state to a fresh run before the history grows large.
+    await continueAsNew<typeof itemWorkflow>({ ...input, reopen: undefined, state: st });
+  }
+  return { ...status, firedSteps: [...st.tl.fired] };
 }

@@ -1,42 +1,156 @@
-import { setHandler, startChild, workflowInfo } from '@temporalio/workflow';
-import { unitWorkflowId } from '../domain/ids';
-import { roundStatusQuery, unitPhaseChangedSignal } from '../domain/messages';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  ParentClosePolicy,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { letterWorkflowId, unitWorkflowId } from '../domain/ids';
+import { SendCommonIssueLetterInput } from '../domain/lifecycle';
+import { letterChangedSignal, roundStatusQuery, sendCommonIssueLetterUpdate, unitChangedSignal } from '../domain/messages';
 import type { RoundWorkflowInput } from '../domain/round';
+import { PhaseKey, RoundIdKey, UnitIdKey } from '../domain/search';
 import type { RoundStatus } from '../domain/status';
+import { parseOrThrow, ValidationError } from '../domain/validation';
+import { Effects, quietAndFull, until } from './common';
+import { letterWorkflow } from './letter';
 import { ledger, nowIso } from './proxies';
 import { unitWorkflow } from './unit';
 
-/** An inspection round (轮次): owns its units, each a child workflow, and completes when they do. */
-export async function roundWorkflow(input: RoundWorkflowInput): Promise<RoundStatus> {
+export interface RoundInput extends RoundWorkflowInput {
+  state?: RoundState;
+}
+interface RoundState {
+  status: RoundStatus;
+  done: string[];
+  bulletinNext?: string;
+}
+
+/**
+ * An inspection round (轮次): owns its units (each a child workflow that outlives a continue-as-new
+ * of the round), sends common-issue letters and the monthly bulletin, and completes when every unit
+ * has closed (only long-term items may remain, and they live on in their own workflows).
+ */
+export async function roundWorkflow(input: RoundInput): Promise<RoundStatus> {
   const wfId = workflowInfo().workflowId;
-  const status: RoundStatus = {
-    roundId: input.roundId,
-    phase: 'running',
-    units: input.units.map((u) => ({ unitId: u.unitId, phase: 'preparation' })),
+  const { roundId, policy } = input;
+  const fx = new Effects();
+  const st: RoundState = input.state ?? {
+    status: {
+      roundId,
+      phase: 'running',
+      units: input.units.map((u) => ({ unitId: u.unitId, phase: 'preparation', items: 0, closed: 0, overdue: 0, longTermOpen: 0 })),
+      letters: [],
+      bulletins: [],
+    },
+    done: [],
   };
+  const status = st.status;
+
   setHandler(roundStatusQuery, () => status);
-  setHandler(unitPhaseChangedSignal, ({ unitId, phase }) => {
-    const u = status.units.find((x) => x.unitId === unitId);
-    if (u) u.phase = phase;
+  setHandler(unitChangedSignal, (u) => {
+    const i = status.units.findIndex((x) => x.unitId === u.unitId);
+    if (i >= 0) status.units[i] = u;
   });
-
-  await ledger.recordEvent({ type: 'round.started', eventKey: `${wfId}:started`, at: nowIso(), actor: input.startedBy, round: input });
-
-  const children = await Promise.all(
-    input.units.map((unit) =>
-      startChild(unitWorkflow, {
-        workflowId: unitWorkflowId(input.roundId, unit.unitId),
-        args: [{ roundId: input.roundId, unit, policy: input.policy }],
-      }),
-    ),
+  setHandler(letterChangedSignal, (l) => {
+    const x = status.letters.find((y) => y.letterId === l.letterId);
+    if (x) Object.assign(x, l);
+  });
+  setHandler(
+    sendCommonIssueLetterUpdate,
+    async (raw) => {
+      const letter = parseOrThrow(SendCommonIssueLetterInput, raw, 'sendCommonIssueLetter');
+      status.letters.push({ letterId: letter.letterId, state: 'open', overdue: false });
+      const unitNames = [...new Set(letter.problems.map((p) => p.unitId))]
+        .map((id) => input.units.find((u) => u.unitId === id)!.name)
+        .join('、');
+      await fx.run(() =>
+        startChild(letterWorkflow, {
+          workflowId: letterWorkflowId(roundId, letter.letterId),
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          args: [{ roundId, roundWorkflowId: wfId, letter, unitNames, timeline: policy.letterTimeline }],
+        }),
+      );
+      return { letterId: letter.letterId };
+    },
+    {
+      validator: (raw) => {
+        const letter = parseOrThrow(SendCommonIssueLetterInput, raw, 'sendCommonIssueLetter');
+        const fail = (path: string, message: string) => {
+          throw new ValidationError(`sendCommonIssueLetter: ${path}: ${message}`, [{ path, message }]);
+        };
+        if (status.letters.some((l) => l.letterId === letter.letterId)) fail('letterId', `"${letter.letterId}" was already sent`);
+        letter.problems.forEach((p, i) => {
+          if (!input.units.some((u) => u.unitId === p.unitId)) fail(`problems.${i}.unitId`, `"${p.unitId}" is not a unit of this round`);
+        });
+        if (new Set(letter.problems.map((p) => p.unitId)).size < 2) fail('problems', 'a common issue is one seen in at least two units');
+        if (Date.parse(letter.deadline) <= Date.now()) fail('deadline', 'must be in the future');
+      },
+    },
   );
-  const finals = await Promise.all(children.map((c) => c.result()));
-  for (const f of finals) {
-    const u = status.units.find((x) => x.unitId === f.unitId);
-    if (u) u.phase = f.phase;
+
+  // 微督报 (003): on a fixed day each month, a digest to the office and the leading group.
+  async function bulletins(): Promise<void> {
+    for (;;) {
+      st.bulletinNext ??= await fx.run(() => ledger.nextMonthlyMorning({ from: nowIso(), day: policy.bulletinDay }));
+      await condition(() => status.phase === 'completed', until(st.bulletinNext));
+      if (status.phase === 'completed') return;
+      const sentFor = st.bulletinNext;
+      await fx.run(async () => {
+        const digest = await ledger.roundDigest({ roundId, asOf: sentFor });
+        await fx.notify({
+          key: `${wfId}:bulletin:${digest.month}`,
+          template: 'monthly-bulletin',
+          roundId,
+          to: ['office', 'leadingGroup'],
+          data: { month: digest.month, asOf: digest.asOf, lines: digest.lines },
+        });
+        await fx.record({ type: 'round.bulletin', eventKey: `${wfId}:bulletin:${digest.month}`, at: nowIso(), actor: 'system', roundId, month: digest.month });
+        if (!status.bulletins.includes(digest.month)) status.bulletins.push(digest.month);
+        st.bulletinNext = await ledger.nextMonthlyMorning({ from: sentFor, day: policy.bulletinDay });
+      });
+    }
   }
 
-  status.phase = 'completed';
-  await ledger.recordEvent({ type: 'round.completed', eventKey: `${wfId}:completed`, at: nowIso(), actor: 'system', roundId: input.roundId });
+  async function lifecycle(): Promise<void> {
+    if (!st.done.includes('started')) {
+      await fx.run(async () => {
+        upsertSearchAttributes([
+          { key: RoundIdKey, value: roundId },
+          { key: PhaseKey, value: 'running' },
+        ]);
+        const { state: _s, ...round } = input;
+        await fx.record({ type: 'round.started', eventKey: `${wfId}:started`, at: nowIso(), actor: input.startedBy, round });
+        for (const unit of input.units) {
+          await startChild(unitWorkflow, {
+            workflowId: unitWorkflowId(roundId, unit.unitId),
+            // Units outlive a continue-as-new of the round: they report back by signal, not by result.
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+            args: [{ roundId, unit, policy }],
+            typedSearchAttributes: [
+              { key: RoundIdKey, value: roundId },
+              { key: UnitIdKey, value: unit.unitId },
+            ],
+          });
+        }
+      });
+      st.done.push('started');
+    }
+    void bulletins();
+    await condition(() => status.units.every((u) => u.phase === 'closed') && allHandlersFinished());
+    status.phase = 'completed';
+    upsertSearchAttributes([{ key: PhaseKey, value: 'completed' }]);
+    await fx.record({ type: 'round.completed', eventKey: `${wfId}:completed`, at: nowIso(), actor: 'system', roundId });
+  }
+
+  const finished = lifecycle().then(() => true);
+  const full = quietAndFull(fx, policy.historyLimit, allHandlersFinished).then(() => false);
+  if (!(await Promise.race([finished, full]))) {
+    await continueAsNew<typeof roundWorkflow>({ ...input, state: st });
+  }
+  await condition(() => fx.busy === 0 && allHandlersFinished());
   return status;
 }

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
-import { freePort, ROOT, startMailbox, startPostgres, startTemporalDev, temporalTestServer, type Service } from '../../infra/stack';
+import { freePort, ROOT, startMailbox, startPostgres, startTemporalDev, stopAll, temporalTestServer, type Service } from '../../infra/stack';
 import { migrate } from '../../src/ledger/migrate';
 import { createPool, assertTestDatabase, databaseName } from '../../src/ledger/pool';
 
@@ -13,6 +13,8 @@ export const RUN_DIR = path.join(ROOT, '.data/test/run');
 export default async function globalSetup(): Promise<void> {
   const t0 = Date.now();
   fs.mkdirSync(RUN_DIR, { recursive: true });
+  // A run that crashed may have left its servers behind: they are ours (pid files in RUN_DIR).
+  await stopAll(RUN_DIR);
   const services: Service[] = [];
   (globalThis as { __XUNCHA_SERVICES__?: Service[] }).__XUNCHA_SERVICES__ = services;
 

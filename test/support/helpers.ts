@@ -7,12 +7,15 @@ import { loadConfig, type Config } from '../../src/config';
 import type { RoundSetupInput } from '../../src/domain/round';
 import { assertTestDatabase, createPool } from '../../src/ledger/pool';
 import { createWorkers } from '../../src/workers/create';
+import { temporal } from '@temporalio/proto';
+import { SEARCH_ATTRIBUTE_TYPES } from '../../src/domain/search';
+import type { Clock } from '../../src/client/drive';
 
 let runtimeInstalled = false;
 export function quietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
+  Runtime.install({ logger: new DefaultLogger(process.env.TEST_LOG === '1' ? 'WARN' : 'ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
@@ -25,9 +28,22 @@ export const uid = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex
 
 export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
-  return TestWorkflowEnvironment.createTimeSkipping({
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: process.env.TEMPORAL_TEST_SERVER! } },
   });
+  // The test server knows no search attributes until told, like a fresh production namespace.
+  const T = temporal.api.enums.v1.IndexedValueType;
+  const types = { Keyword: T.INDEXED_VALUE_TYPE_KEYWORD, Int: T.INDEXED_VALUE_TYPE_INT };
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: 'default',
+    searchAttributes: Object.fromEntries(Object.entries(SEARCH_ATTRIBUTE_TYPES).map(([k, t]) => [k, types[t]])),
+  });
+  return env;
+}
+
+/** The time-skipping server's clock for the lifecycle driver. */
+export function skippingClock(env: TestWorkflowEnvironment): Clock {
+  return { advance: (ms) => env.sleep(ms), pause: (ms) => new Promise((r) => setTimeout(r, ms)) };
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -103,6 +119,13 @@ export async function waitForMails(address: string, count: number, timeoutMs = 1
   }
 }
 
+/** Poll the receiver until `address` has a mail whose subject starts with `prefix`. */
+export async function waitForMail(address: string, prefix: string, timeoutMs = 15_000): Promise<Mail> {
+  return eventually(async () => (await mailsTo(address)).find((m) => m.subject.startsWith(prefix)), timeoutMs).catch(async () => {
+    throw new Error(`no mail to ${address} starting "${prefix}"; got: ${(await mailsTo(address)).map((m) => m.subject).join(' | ')}`);
+  });
+}
+
 /** Poll until `fn` returns a truthy value. */
 export async function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -129,6 +152,12 @@ export interface SampleEmails {
   leader: string;
   office: string;
   discipline: string;
+  leadingGroup: string;
+  organisation: string;
+  supervision: string;
+  petitions: string;
+  audit: string;
+  group: string;
 }
 export function sampleRound(roundId: string, policy?: RoundSetupInput['policy']): RoundSetupInput & { emails: SampleEmails } {
   const emails: SampleEmails = {
@@ -137,6 +166,12 @@ export function sampleRound(roundId: string, policy?: RoundSetupInput['policy'])
     leader: `leader.${roundId}@county.example.cn`,
     office: `office.${roundId}@xuncha.example.cn`,
     discipline: `jiwei.${roundId}@jiwei.example.cn`,
+    leadingGroup: `lg.${roundId}@xuncha.example.cn`,
+    organisation: `zzb.${roundId}@zzb.example.cn`,
+    supervision: `ducha.${roundId}@jiwei.example.cn`,
+    petitions: `xinfang.${roundId}@xf.example.cn`,
+    audit: `shenji.${roundId}@sj.example.cn`,
+    group: `group.${roundId}@xuncha.example.cn`,
   };
   return {
     roundId,
@@ -145,6 +180,11 @@ export function sampleRound(roundId: string, policy?: RoundSetupInput['policy'])
     contacts: {
       office: { personId: `office-${roundId}`, name: '巡察办王主任', email: emails.office },
       disciplineCommission: { personId: `jiwei-${roundId}`, name: '纪委监委李书记', email: emails.discipline },
+      leadingGroup: { personId: `lg-${roundId}`, name: '领导小组陈副组长', email: emails.leadingGroup },
+      organisationDept: { personId: `zzb-${roundId}`, name: '组织部周科长', email: emails.organisation },
+      supervisionGroup: { personId: `ducha-${roundId}`, name: '督查组孙组长', email: emails.supervision },
+      petitionsOffice: { personId: `xf-${roundId}`, name: '信访局吴局长', email: emails.petitions },
+      auditOffice: { personId: `sj-${roundId}`, name: '审计局郑局长', email: emails.audit },
     },
     units: [
       {
@@ -154,6 +194,12 @@ export function sampleRound(roundId: string, policy?: RoundSetupInput['policy'])
         head: { personId: `head-${roundId}`, name: '张局长', email: emails.head },
         partySecretary: { personId: `sec-${roundId}`, name: '赵书记', email: emails.secretary },
         leaderInCharge: { personId: `leader-${roundId}`, name: '刘副县长', email: emails.leader },
+        group: {
+          leader: { personId: `group-${roundId}`, name: '巡察组黄组长', email: emails.group },
+          phone: '0571-88880001',
+          email: `xuncha1.${roundId}@xuncha.example.cn`,
+          mailbox: '县政府大院东门巡察信箱',
+        },
       },
     ],
     policy,

@@ -1,0 +1,143 @@
+// Shared workflow mechanics: effects that keep count of work in flight (so continue-as-new
+// happens only when quiet), tasks, and the timeline runner used by items, clues and letters.
+import { condition, getExternalWorkflowHandle, workflowInfo, type SignalDefinition } from '@temporalio/workflow';
+import type { NoticeRequest } from '../activities';
+import type { LedgerEvent, TaskRecord } from '../domain/events';
+import type { RecipientRole } from '../domain/people';
+import type { TimelineStep } from '../domain/policy';
+import { ledger, notices, nowIso } from './proxies';
+
+/** Counts activities in flight: continue-as-new waits for zero, so nothing half-done is dropped. */
+export class Effects {
+  busy = 0;
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    this.busy++;
+    try {
+      return await fn();
+    } finally {
+      this.busy--;
+    }
+  }
+  record(e: LedgerEvent): Promise<unknown> {
+    return this.run(() => ledger.recordEvent(e));
+  }
+  notify(req: NoticeRequest): Promise<unknown> {
+    return this.run(() => notices.sendNotice(req));
+  }
+  addDuration(from: string, duration: string): Promise<string> {
+    return this.run(() => ledger.addDuration({ from, duration }));
+  }
+  /** A human step: a task row for the inbox, and a notice to the assignee. */
+  async openTask(t: Omit<TaskRecord, 'workflowId'> & { notify?: boolean; notifyPersonIds?: string[] }): Promise<void> {
+    const { notify = true, notifyPersonIds, ...task } = t;
+    const record: TaskRecord = { ...task, workflowId: workflowInfo().workflowId };
+    await this.record({ type: 'task.opened', eventKey: `${t.taskId}:opened`, at: nowIso(), actor: 'system', task: record, confidentialUntil: t.confidentialUntil });
+    if (notify) {
+      await this.notify({
+        key: `${t.taskId}:assigned`,
+        template: 'task-assigned',
+        roundId: t.roundId,
+        unitId: t.unitId,
+        itemId: t.itemId,
+        to: notifyPersonIds?.length ? [] : [t.assigneeRole],
+        toPersonIds: notifyPersonIds,
+        itemTitle: t.subject,
+        deadline: t.dueAt,
+        confidentialUntil: t.confidentialUntil,
+      });
+    }
+  }
+  closeTask(c: { roundId: string; unitId?: string; taskId: string; by: string; outcome?: string; state?: 'done' | 'cancelled' }): Promise<unknown> {
+    return this.record({
+      type: 'task.closed',
+      eventKey: `${c.taskId}:closed`,
+      at: nowIso(),
+      actor: c.by,
+      roundId: c.roundId,
+      unitId: c.unitId,
+      taskId: c.taskId,
+      state: c.state ?? 'done',
+      outcome: c.outcome,
+    });
+  }
+  /** Tell another workflow (parent, round) about a change; it may have closed already, which is fine. */
+  async tell<A extends unknown[]>(workflowId: string, signal: SignalDefinition<A>, ...args: A): Promise<void> {
+    await this.run(async () => {
+      try {
+        await getExternalWorkflowHandle(workflowId).signal(signal, ...args);
+      } catch {
+        // The receiver has completed (e.g. a long-term item outliving its round): nothing to tell.
+      }
+    });
+  }
+}
+
+/** True when the history should be handed to a fresh run. */
+export function historyFull(limit: number): boolean {
+  const i = workflowInfo();
+  return i.continueAsNewSuggested || i.historyLength > limit;
+}
+
+/** Wait until the history is full and nothing is in flight; the caller then continues as new. */
+export async function quietAndFull(fx: Effects, limit: number, allHandlersFinished: () => boolean): Promise<void> {
+  await condition(() => historyFull(limit) && fx.busy === 0 && allHandlersFinished());
+}
+
+export const ms = (iso: string) => Date.parse(iso);
+export const until = (iso: string) => Math.max(0, Date.parse(iso) - Date.now());
+
+/** The state of one deadline's timeline; a new deadline (returned, reopened) is a new version. */
+export interface TimelineState {
+  version: number;
+  due: string;
+  steps: TimelineStep[];
+  schedule?: { key: string; at: string }[];
+  fired: string[];
+  skipped: string[];
+}
+
+export function newTimeline(prev: TimelineState | undefined, due: string, steps: TimelineStep[]): TimelineState {
+  return { version: (prev?.version ?? 0) + 1, due, steps, fired: [], skipped: [] };
+}
+
+/**
+ * Run a timeline until its subject is settled or the timeline is replaced. Each step fires at most
+ * once per version (its notice key carries the version); reminders already past when the
+ * timeline starts collapse into the latest one, so a late start does not send a burst.
+ */
+export async function runTimeline(
+  fx: Effects,
+  current: () => TimelineState,
+  settled: () => boolean,
+  fire: (step: TimelineStep, tl: TimelineState) => Promise<void>,
+): Promise<void> {
+  const tl = current();
+  // Replaced (a returned or reopened item) means this run is over; the new timeline has its own.
+  const replaced = () => current() !== tl;
+  const stale = () => settled() || replaced();
+  if (!tl.schedule) {
+    const schedule = await fx.run(() => ledger.scheduleTimeline({ deadline: tl.due, steps: tl.steps }));
+    if (replaced()) return;
+    const now = Date.now();
+    const pastReminders = schedule.filter((s, i) => ms(s.at) <= now && tl.steps[i]!.offset.trim().startsWith('-'));
+    tl.skipped = pastReminders.slice(0, -1).map((s) => s.key);
+    tl.schedule = schedule;
+  }
+  const order = tl.schedule
+    .map((s, i) => ({ ...s, step: tl.steps[i]!, i }))
+    .sort((a, b) => ms(a.at) - ms(b.at) || a.i - b.i);
+  for (const { at, step } of order) {
+    if (tl.fired.includes(step.key) || tl.skipped.includes(step.key)) continue;
+    if (until(at) > 0) await condition(stale, until(at));
+    if (stale()) return;
+    await fire(step, tl);
+    tl.fired.push(step.key);
+    if (replaced()) return;
+  }
+}
+
+/** Role list for a notice, plus the named people who stand for 'responsible' where there is no unit (letters). */
+export function splitRecipients(to: RecipientRole[], responsiblePersonIds?: string[]): { to: RecipientRole[]; toPersonIds?: string[] } {
+  if (!responsiblePersonIds || !to.includes('responsible')) return { to };
+  return { to: to.filter((r) => r !== 'responsible'), toPersonIds: responsiblePersonIds };
+}
