@@ -95,6 +95,7 @@ test('every ledger event applied twice gives one row and one audit entry', async
       roundId,
       unitId: unitOf(roundId),
       itemId: 'p1',
+      generation: 1,
       seq: 1,
       decision: 'close',
       evidence: ['制度文件'],

@@ -120,18 +120,19 @@ CREATE TABLE rectification_plans (
   PRIMARY KEY (round_id, unit_id)
 );
 
+-- generation: a reopened item is a new run of its workflow; its reports count from 1 again.
 CREATE TABLE progress_reports (
-  round_id text NOT NULL, unit_id text NOT NULL, item_id text NOT NULL, seq integer NOT NULL,
+  round_id text NOT NULL, unit_id text NOT NULL, item_id text NOT NULL, generation integer NOT NULL, seq integer NOT NULL,
   reported_by text NOT NULL, status text NOT NULL, note text NOT NULL, evidence jsonb NOT NULL,
   results jsonb, reported_at timestamptz NOT NULL,
-  PRIMARY KEY (round_id, unit_id, item_id, seq)
+  PRIMARY KEY (round_id, unit_id, item_id, generation, seq)
 );
 
 CREATE TABLE reconciliations (
-  round_id text NOT NULL, unit_id text NOT NULL, item_id text NOT NULL, seq integer NOT NULL,
+  round_id text NOT NULL, unit_id text NOT NULL, item_id text NOT NULL, generation integer NOT NULL, seq integer NOT NULL,
   decision text NOT NULL CHECK (decision IN ('close', 'return')), decided_by text NOT NULL,
   evidence jsonb NOT NULL, reason text, new_deadline timestamptz, decided_at timestamptz NOT NULL,
-  PRIMARY KEY (round_id, unit_id, item_id, seq)
+  PRIMARY KEY (round_id, unit_id, item_id, generation, seq)
 );
 
 -- 约谈, 深刻检查, 专题民主生活会, 通报, 问责, 催办: one row per step; never twice for the same subject.

@@ -82,11 +82,12 @@ export type LedgerEvent =
   | (Base & ItemRef & { type: 'item.issued'; kind: ItemKind; measures: string; responsible: Person; workflowId: string })
   | (InUnit & { type: 'item.step'; itemId: string; step: string; colour: Colour })
   | (InUnit & { type: 'item.overdue'; itemId: string; overdue: boolean })
-  | (InUnit & { type: 'item.progress'; itemId: string; seq: number; status: ProgressStatus; note: string; evidence: string[]; results?: MeasureResults })
+  | (InUnit & { type: 'item.progress'; itemId: string; generation: number; seq: number; status: ProgressStatus; note: string; evidence: string[]; results?: MeasureResults })
   | (InUnit & { type: 'item.claimed'; itemId: string; leader: Person })
   | (InUnit & {
       type: 'item.reconciled';
       itemId: string;
+      generation: number;
       seq: number;
       decision: 'close' | 'return';
       evidence: string[];

@@ -262,9 +262,9 @@ async function applyState(c: PoolClient, e: LedgerEvent): Promise<void> {
     case 'item.progress': {
       const r = e.results;
       await q(
-        `INSERT INTO progress_reports (round_id, unit_id, item_id, seq, reported_by, status, note, evidence, results, reported_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
-        [e.roundId, e.unitId, e.itemId, e.seq, e.actor, e.status, e.note, j(e.evidence), r ? j(r) : null, e.at],
+        `INSERT INTO progress_reports (round_id, unit_id, item_id, generation, seq, reported_by, status, note, evidence, results, reported_at)
+         VALUES ($1, $2, $3, $11, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
+        [e.roundId, e.unitId, e.itemId, e.seq, e.actor, e.status, e.note, j(e.evidence), r ? j(r) : null, e.at, e.generation],
       );
       await q(
         `UPDATE rectification_items SET progress = $4,
@@ -286,9 +286,9 @@ async function applyState(c: PoolClient, e: LedgerEvent): Promise<void> {
       return;
     case 'item.reconciled':
       await q(
-        `INSERT INTO reconciliations (round_id, unit_id, item_id, seq, decision, decided_by, evidence, reason, new_deadline, decided_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
-        [e.roundId, e.unitId, e.itemId, e.seq, e.decision, e.actor, j(e.evidence), e.reason ?? null, e.newDeadline ?? null, e.at],
+        `INSERT INTO reconciliations (round_id, unit_id, item_id, generation, seq, decision, decided_by, evidence, reason, new_deadline, decided_at)
+         VALUES ($1, $2, $3, $11, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
+        [e.roundId, e.unitId, e.itemId, e.seq, e.decision, e.actor, j(e.evidence), e.reason ?? null, e.newDeadline ?? null, e.at, e.generation],
       );
       if (e.decision === 'close') {
         await q(

@@ -25,6 +25,8 @@ export interface ItemInput extends ItemRef {
   policy: ItemPolicy;
   /** Start as an item reopened by a look-back, spot check or petition. */
   reopen?: ReopenItemInput;
+  /** Which run of this item's life: 1, then one more for each reopening after it was closed. */
+  generation?: number;
   /** Carried over by continue-as-new. */
   state?: ItemState;
 }
@@ -54,7 +56,9 @@ const REMINDERS: NoticeTemplate[] = ['reminder-green', 'reminder-yellow', 'remin
  * Closed only by the office (对账销号); a look-back can start it again (reopen).
  */
 export async function itemWorkflow(input: ItemInput): Promise<ItemStatus> {
-  const wfId = workflowInfo().workflowId;
+  const generation = input.generation ?? 1;
+  // Every ledger and notice key of a later run is its own: the earlier run's keys are spent.
+  const wfId = generation === 1 ? workflowInfo().workflowId : `${workflowInfo().workflowId}#${generation}`;
   const fx = new Effects();
   const { roundId, unitId, itemId, policy } = input;
   const st: ItemState = input.state ?? {
@@ -110,7 +114,7 @@ export async function itemWorkflow(input: ItemInput): Promise<ItemStatus> {
       const seq = ++st.seq.progress;
       status.progress = req.status;
       status.progressReports++;
-      await fx.record({ type: 'item.progress', eventKey: `${wfId}:progress:${seq}`, at: nowIso(), actor: req.by, ...base, seq, ...req });
+      await fx.record({ type: 'item.progress', eventKey: `${wfId}:progress:${seq}`, at: nowIso(), actor: req.by, ...base, generation, seq, ...req });
       // A long-term item's periodic report is due; a report of "done" goes to the office to reconcile.
       await tasks.close('long-term-check-in', req.by, req.note);
       if (req.status === 'done' && !tasks.find('reconcile-item')) {
@@ -174,7 +178,7 @@ export async function itemWorkflow(input: ItemInput): Promise<ItemStatus> {
         st.tl = newTimeline(st.tl, status.deadline, policy.itemTimeline);
         status.deadlineVersion = st.tl.version;
       }
-      await fx.record({ type: 'item.reconciled', eventKey: `${wfId}:reconcile:${seq}`, at, actor: req.by, ...base, seq, ...req });
+      await fx.record({ type: 'item.reconciled', eventKey: `${wfId}:reconcile:${seq}`, at, actor: req.by, ...base, generation, seq, ...req });
       await tasks.close('reconcile-item', req.by, req.decision === 'close' ? '销号' : `退回：${req.reason}`);
       if (req.decision === 'close') {
         await tasks.closeAll(req.by, '事项已销号');
@@ -326,7 +330,7 @@ export async function itemWorkflow(input: ItemInput): Promise<ItemStatus> {
         kind: input.kind,
         measures: input.measures,
         responsible: input.responsible,
-        workflowId: wfId,
+        workflowId: workflowInfo().workflowId,
       });
       await tellUnit();
     }

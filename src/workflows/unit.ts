@@ -53,6 +53,8 @@ interface UnitState {
   approvedAt?: string;
   selfExam?: 'demanded' | 'submitted' | 'accepted' | 'rejected';
   openChecks: { checkId: string; kind: 'look-back' | 'spot-check' | 'petition'; itemIds?: string[] }[];
+  /** Runs of each item's workflow so far (a closed item reopened is a new run). */
+  generations: Record<string, number>;
   spotPlans: { spotCheckId: string; visitAt: string; target: string }[];
 }
 
@@ -86,6 +88,7 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
     ids: { talks: [], fileChecks: [], questionnaires: [], petitions: [] },
     openChecks: [],
     spotPlans: [],
+    generations: {},
   };
   const status = st.status;
   const base = { roundId, unitId };
@@ -379,6 +382,8 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
   // 整改方案: every open problem exactly once; each item then runs as its own workflow.
   async function startItem(p: L.PlanItem, reopen?: L.ReopenItemInput): Promise<void> {
     const problem = status.problems.find((x) => x.problemId === p.problemId)!;
+    const generation = (st.generations[p.problemId] ?? 0) + 1;
+    st.generations[p.problemId] = generation;
     const itemInput: ItemInput = {
       roundId,
       unitId,
@@ -392,6 +397,7 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
       unitWorkflowId: wfId,
       policy,
       reopen,
+      generation,
     };
     await fx.run(() =>
       startChild(itemWorkflow, {
@@ -554,11 +560,13 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
         const reopen: L.ReopenItemInput = { by: f.by, checkId: f.checkId, verdict: finding.verdict, note: finding.note, deadline };
         const summary = status.items.find((i) => i.itemId === finding.itemId)!;
         const planned = st.plan!.find((p) => p.problemId === finding.itemId)!;
+        const closedBefore = summary.state === 'closed';
         summary.state = 'open';
-        if (summary.kind === 'long-term' || !wasClosed(summary)) {
-          await fx.tell(itemWorkflowId(roundId, unitId, finding.itemId), M.reopenItemSignal, reopen);
-        } else {
+        if (closedBefore) {
+          // A closed item's workflow has ended: a new run of the same id carries the reopening.
           await startItem(planned, reopen).catch(() => fx.tell(itemWorkflowId(roundId, unitId, finding.itemId), M.reopenItemSignal, reopen));
+        } else {
+          await fx.tell(itemWorkflowId(roundId, unitId, finding.itemId), M.reopenItemSignal, reopen);
         }
       }
       await tellRound();
@@ -577,7 +585,6 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
       },
     },
   );
-  const wasClosed = (s: ItemSummary) => s.state === 'closed';
 
   setHandler(
     M.planSpotCheckUpdate,
