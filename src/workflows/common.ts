@@ -78,9 +78,23 @@ export function historyFull(limit: number): boolean {
   return i.continueAsNewSuggested || i.historyLength > limit;
 }
 
-/** Wait until the history is full and nothing is in flight; the caller then continues as new. */
-export async function quietAndFull(fx: Effects, limit: number, allHandlersFinished: () => boolean): Promise<void> {
-  await condition(() => historyFull(limit) && fx.busy === 0 && allHandlersFinished());
+const quiet = (fx: Effects, allHandlersFinished: () => boolean) => fx.busy === 0 && allHandlersFinished();
+
+/**
+ * Run `work` to its end, handing the state to a fresh run (`cont`, which continues as new) whenever
+ * the history is full and nothing is in flight. The quiet check is repeated at the moment of the
+ * hand-over: work resumed in the same activation may have started something since the condition held.
+ */
+export async function runOrContinue(fx: Effects, limit: number, allHandlersFinished: () => boolean, work: Promise<unknown>, cont: () => Promise<never>): Promise<void> {
+  let done = false;
+  const finished = work.then(() => {
+    done = true;
+  });
+  for (;;) {
+    await Promise.race([finished, condition(() => historyFull(limit) && quiet(fx, allHandlersFinished))]);
+    if (done) return;
+    if (historyFull(limit) && quiet(fx, allHandlersFinished)) await cont();
+  }
 }
 
 export const ms = (iso: string) => Date.parse(iso);

@@ -11,7 +11,7 @@ import type { Person } from '../domain/people';
 import type { NoticeTemplate, RoundPolicy, TimelineStep } from '../domain/policy';
 import type { Colour, ItemRef, ItemStatus, ItemSummary, TaskSummary } from '../domain/status';
 import { parseOrThrow, ValidationError } from '../domain/validation';
-import { Effects, newTimeline, quietAndFull, runTimeline, until, type TimelineState } from './common';
+import { Effects, newTimeline, runOrContinue, runTimeline, until, type TimelineState } from './common';
 import { nowIso } from './proxies';
 import { TaskBook } from './tasks';
 
@@ -340,10 +340,9 @@ export async function itemWorkflow(input: ItemInput): Promise<ItemStatus> {
   void checkIns();
   void reopens();
   const done = () => !isOpen() && pendingReopens.length === 0 && fx.busy === 0 && allHandlersFinished();
-  await Promise.race([condition(done), quietAndFull(fx, policy.historyLimit, allHandlersFinished)]);
-  if (!done()) {
-    // Long-lived items hand their state to a fresh run before the history grows large.
-    await continueAsNew<typeof itemWorkflow>({ ...input, reopen: undefined, state: st });
-  }
+  // Long-lived items hand their state to a fresh run before the history grows large.
+  await runOrContinue(fx, policy.historyLimit, allHandlersFinished, condition(done), () =>
+    continueAsNew<typeof itemWorkflow>({ ...input, reopen: undefined, state: st }),
+  );
   return { ...status, firedSteps: [...st.tl.fired] };
 }

@@ -15,7 +15,7 @@ import type { RoundWorkflowInput } from '../domain/round';
 import { PhaseKey, RoundIdKey, UnitIdKey } from '../domain/search';
 import type { RoundStatus } from '../domain/status';
 import { parseOrThrow, ValidationError } from '../domain/validation';
-import { Effects, quietAndFull, until } from './common';
+import { Effects, runOrContinue, until } from './common';
 import { letterWorkflow } from './letter';
 import { ledger, nowIso } from './proxies';
 import { unitWorkflow } from './unit';
@@ -146,11 +146,7 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundStatus> {
     await fx.record({ type: 'round.completed', eventKey: `${wfId}:completed`, at: nowIso(), actor: 'system', roundId });
   }
 
-  const finished = lifecycle().then(() => true);
-  const full = quietAndFull(fx, policy.historyLimit, allHandlersFinished).then(() => false);
-  if (!(await Promise.race([finished, full]))) {
-    await continueAsNew<typeof roundWorkflow>({ ...input, state: st });
-  }
+  await runOrContinue(fx, policy.historyLimit, allHandlersFinished, lifecycle(), () => continueAsNew<typeof roundWorkflow>({ ...input, state: st }));
   await condition(() => fx.busy === 0 && allHandlersFinished());
   return status;
 }

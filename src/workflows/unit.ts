@@ -18,7 +18,7 @@ import { OverdueItemsKey, PhaseKey, RoundIdKey, UnitIdKey } from '../domain/sear
 import type { ItemSummary, TaskSummary, UnitPhase, UnitStatus } from '../domain/status';
 import { parseOrThrow, ValidationError } from '../domain/validation';
 import { clueWorkflow } from './clue';
-import { Effects, quietAndFull, until } from './common';
+import { Effects, runOrContinue, until } from './common';
 import { itemWorkflow, type ItemInput } from './item';
 import { nowIso } from './proxies';
 import { TaskBook } from './tasks';
@@ -837,11 +837,7 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
   }
   for (const sc of status.spotChecks) if (sc.state === 'planned') void spotCheckVisit(sc.spotCheckId);
 
-  const finished = lifecycle().then(() => true);
-  const full = quietAndFull(fx, policy.historyLimit, allHandlersFinished).then(() => false);
-  if (!(await Promise.race([finished, full]))) {
-    await continueAsNew<typeof unitWorkflow>({ ...input, state: st });
-  }
+  await runOrContinue(fx, policy.historyLimit, allHandlersFinished, lifecycle(), () => continueAsNew<typeof unitWorkflow>({ ...input, state: st }));
   await condition(() => fx.busy === 0 && allHandlersFinished());
   return { ...status, openTasks: [...st.tasks] };
 }
