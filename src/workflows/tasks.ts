@@ -64,11 +64,11 @@ export class TaskBook {
       completeTaskUpdate,
       async (raw) => {
         const req = parseOrThrow(CompleteTaskInput, raw, 'completeTask');
-        const t = this.open.find((o) => o.taskId === req.taskId)!;
-        this.open.splice(this.open.indexOf(t), 1);
-        await this.fx.closeTask({ ...this.scope, taskId: t.taskId, by: req.by, outcome: req.note });
-        await after?.(t, req.by);
-        return { taskId: t.taskId };
+        const i = this.open.findIndex((o) => o.taskId === req.taskId);
+        const [t] = i >= 0 ? this.open.splice(i, 1) : [];
+        await this.fx.closeTask({ ...this.scope, taskId: req.taskId, by: req.by, outcome: req.note });
+        if (t) await after?.(t, req.by);
+        return { taskId: req.taskId };
       },
       {
         validator: (raw) => {

@@ -154,8 +154,9 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
     async (raw) => {
       const r = parseOrThrow(L.ReplyInfoRequestInput, raw, 'replyInfoRequest');
       status.infoReplies.push(r.source);
-      const taskId = st.tasks.find((t) => t.taskId === `${wfId}:info:${r.source}`)!.taskId;
-      st.tasks.splice(st.tasks.findIndex((t) => t.taskId === taskId), 1);
+      const taskId = `${wfId}:info:${r.source}`;
+      const i = st.tasks.findIndex((t) => t.taskId === taskId);
+      if (i >= 0) st.tasks.splice(i, 1);
       await fx.closeTask({ ...base, taskId, by: r.by, outcome: r.summary });
       return { taskId };
     },

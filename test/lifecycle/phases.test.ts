@@ -1,5 +1,6 @@
 // Every phase of a unit, with its human steps, on the product's own timetable (time skipped).
-import { roundWorkflowId } from '../../src/domain/ids';
+import { clueWorkflowId, itemWorkflowId, roundWorkflowId, unitWorkflowId } from '../../src/domain/ids';
+import { recordHistory } from '../support/histories';
 import type { RoundStatus } from '../../src/domain/status';
 import { mailsTo, sampleRound, stripEmails, uid, unitOf, waitForMails } from '../support/helpers';
 import { DAY, lifecycleSuite, problem, rows } from '../support/lifecycle';
@@ -134,6 +135,11 @@ test('a unit passes through every phase, each human step a task with a due date,
     });
     const final = (await s.env.client.workflow.getHandle(roundWorkflowId(roundId)).result()) as RoundStatus;
     expect(final.phase).toBe('completed');
+    const wf = s.env.client.workflow;
+    await recordHistory('round', wf.getHandle(roundWorkflowId(roundId)));
+    await recordHistory('unit', wf.getHandle(unitWorkflowId(roundId, unitId)));
+    await recordHistory('item', wf.getHandle(itemWorkflowId(roundId, unitId, 'p1')));
+    await recordHistory('clue', wf.getHandle(clueWorkflowId(roundId, unitId, 'c1')));
     expect(final.units).toEqual([{ unitId, phase: 'closed', items: 2, closed: 2, overdue: 0, longTermOpen: 0 }]);
   })();
 

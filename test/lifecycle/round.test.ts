@@ -5,6 +5,7 @@ import { waitForPhase } from '../../src/client/drive';
 import { itemWorkflowId, letterWorkflowId, roundWorkflowId } from '../../src/domain/ids';
 import type { RoundStatus } from '../../src/domain/status';
 import { eventually, mailsTo, sampleRound, stripEmails, uid, waitForMail } from '../support/helpers';
+import { recordHistory } from '../support/histories';
 import { DAY, lifecycleSuite, problem, roundInRectification, rows } from '../support/lifecycle';
 
 const s = lifecycleSuite();
@@ -42,6 +43,7 @@ test('a common-issue letter to a functional department is reminded, escalated wh
   await eventually(async () => (await s.xc.roundStatus(roundId)).letters[0]?.overdue);
   await s.xc.answerLetter(roundId, 'l1', { by: contact.personId, measures: '出台财务管理制度' });
   await s.env.client.workflow.getHandle(letterWorkflowId(roundId, 'l1')).result();
+  await recordHistory('letter', s.env.client.workflow.getHandle(letterWorkflowId(roundId, 'l1')));
   expect((await s.xc.roundStatus(roundId)).letters).toEqual([{ letterId: 'l1', state: 'answered', overdue: true }]);
   expect(await rows(s, 'SELECT state, overdue, measures FROM common_issue_letters WHERE round_id = $1', [roundId])).toEqual([
     { state: 'answered', overdue: true, measures: '出台财务管理制度' },
