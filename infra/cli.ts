@@ -104,8 +104,9 @@ async function start(): Promise<void> {
     const deadline = Date.now() + 180_000;
     for (;;) {
       const mails = (await (await fetch(`${mailbox}/api/messages?to=${encodeURIComponent(head)}`)).json()) as { subject: string }[];
-      if (mails.length) {
-        console.log(`· 收到提醒邮件 reminder received by ${head}: ${mails[0]!.subject}`);
+      const reminder = mails.find((m) => m.subject.startsWith('【整改提醒'));
+      if (reminder) {
+        console.log(`· 收到提醒邮件 reminder received by ${head}: ${reminder.subject}`);
         break;
       }
       if (Date.now() > deadline) throw new Error('no reminder e-mail within 3 minutes; see .data/run/worker.log');

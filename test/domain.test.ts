@@ -2,7 +2,9 @@
 import { addDuration, nextOfficeTime, officeMorningOnOrBefore } from '../src/activities/calendar';
 import { loadConfig, redactConfig } from '../src/config';
 import { fixedMs, parseDuration } from '../src/domain/duration';
+import { rectificationRate } from '../src/domain/rate';
 import { RoundSetup } from '../src/domain/round';
+import { DEFAULT_POLICY, RoundPolicy } from '../src/domain/policy';
 import { parseOrThrow } from '../src/domain/validation';
 import { sampleRound, stripEmails } from './support/helpers';
 
@@ -55,4 +57,18 @@ test('round setup is validated at the edge with the field named', () => {
   expect(() => parseOrThrow(RoundSetup, { ...good, units: [] }, 'round')).toThrow('round: units: Too small');
   const badEmail = { ...good, contacts: { ...good.contacts, office: { ...good.contacts.office, email: 'not-an-address' } } };
   expect(() => parseOrThrow(RoundSetup, badEmail, 'round')).toThrow('round: contacts.office.email: Invalid email address');
+});
+
+test('the rectification rate is exact: Wuhai 121 of 128 is 94.53%, 84 of 91 is 92.31%', () => {
+  expect(rectificationRate(121, 128)).toEqual({ closed: 121, total: 128, percent: 94.53, label: '94.53%' });
+  expect(rectificationRate(84, 91).percent).toBe(92.31);
+  expect(rectificationRate(1, 2).label).toBe('50%');
+  expect(rectificationRate(0, 0).percent).toBe(100);
+  expect(() => rectificationRate(3, 2)).toThrow('invalid rate 3/2');
+});
+
+test('the default policy is the seeds’ own: 30-day stationing, 15 working days to plan, two months to report, 20/10-day reminders, 7/30-day ladder', () => {
+  expect(RoundPolicy.parse(DEFAULT_POLICY)).toEqual(DEFAULT_POLICY);
+  expect(DEFAULT_POLICY).toMatchObject({ stationing: '30 days', planWithin: '15 working-days', rectificationReport: '2 months', clueReportBack: '6 months', lookBackAfter: '6 months', longTermCheckIn: '3 months', democraticLifeMeetingBelowRate: 0.5 });
+  expect(DEFAULT_POLICY.itemTimeline.map((s) => `${s.key}@${s.offset}`)).toEqual(['green@-20 days', 'yellow@-10 days', 'red@0 days', 'urge@0 days', 'interview@7 days', 'referral@30 days']);
 });
