@@ -112,6 +112,19 @@ export class XunchaClient {
     }
   }
 
+  /** Any step by workflow id and Update name, as a task in the inbox names them. */
+  stepByWorkflowId(workflowId: string, updateName: string, raw: unknown): Promise<unknown> {
+    const steps: Record<string, readonly [unknown, z.ZodType]> = {
+      ...(/\/item\/[^/]+$/.test(workflowId) ? ITEM_STEPS : UNIT_STEPS),
+      reportClueOutcome: [M.reportClueOutcomeUpdate, L.ReportClueOutcomeInput],
+      answerLetter: [M.answerLetterUpdate, L.AnswerLetterInput],
+      sendCommonIssueLetter: [M.sendCommonIssueLetterUpdate, L.SendCommonIssueLetterInput],
+    };
+    const step = steps[updateName];
+    if (!step) throw new ValidationError(`${updateName}: unknown step`);
+    return this.send(this.client.workflow.getHandle(workflowId), step[0] as never, step[1], raw, updateName);
+  }
+
   sendCommonIssueLetter(roundId: string, raw: unknown): Promise<{ letterId: string }> {
     return this.send(this.client.workflow.getHandle(roundWorkflowId(roundId)), M.sendCommonIssueLetterUpdate as never, L.SendCommonIssueLetterInput, raw, 'sendCommonIssueLetter') as never;
   }
