@@ -61,8 +61,9 @@ async function start(): Promise<void> {
   await ensure('worker', () =>
     startService({
       name: 'worker',
-      command: path.join(ROOT, 'node_modules/.bin/tsx'),
-      args: [path.join(ROOT, 'src/workers/main.ts')],
+      // One process (not the tsx wrapper and a child), so its pid is the worker's own.
+      command: process.execPath,
+      args: ['--import', 'tsx', path.join(ROOT, 'src/workers/main.ts')],
       runDir: RUN_DIR,
       readyCheck: async () => fs.readFileSync(path.join(RUN_DIR, 'worker.log'), 'utf8').includes('[worker] running'),
     }),

@@ -158,16 +158,17 @@ export function startPostgres(o: { runDir: string; dataDir: string; port: number
 export function startMailbox(o: { runDir: string; smtpPort: number; httpPort: number; log: boolean }): Promise<Service> {
   return startService({
     name: 'mailbox',
-    command: path.join(ROOT, 'node_modules/.bin/tsx'),
-    args: [path.join(ROOT, 'infra/services/mailbox.ts')],
+    command: process.execPath,
+    args: ['--import', 'tsx', path.join(ROOT, 'infra/services/mailbox.ts')],
     env: { MAILBOX_SMTP_PORT: String(o.smtpPort), MAILBOX_HTTP_PORT: String(o.httpPort), MAILBOX_LOG: o.log ? '1' : '0' },
     runDir: o.runDir,
   });
 }
 
 /** `temporal server start-dev` with the project's search attributes; dbFile keeps state across restarts. */
-export function startTemporalDev(o: { runDir: string; port: number; uiPort?: number; dbFile?: string }): Promise<Service> {
+export function startTemporalDev(o: { runDir: string; port: number; uiPort?: number; dbFile?: string; namespaces?: string[] }): Promise<Service> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--log-level', 'warn'];
+  for (const ns of o.namespaces ?? []) args.push('--namespace', ns);
   if (o.uiPort) args.push('--ui-port', String(o.uiPort), '--ui-disable-news-fetch');
   else args.push('--headless');
   if (o.dbFile) args.push('--db-filename', o.dbFile);

@@ -39,7 +39,7 @@ test('continue-as-new keeps all state: a round whose histories are cut short sti
   const round = sampleRound(roundId, {
     historyLimit: 50,
     preparation: '1 second',
-    stationing: '2 seconds',
+    stationing: '10 seconds',
     rectificationReport: '14 seconds',
     lookBackAfter: '1 second',
     itemTimeline: [

@@ -17,7 +17,7 @@ let workerLog = '';
 beforeAll(async () => {
   h = harness();
   const env = { ...process.env, TEMPORAL_ADDRESS: process.env.TEMPORAL_DEV_ADDRESS!, LOG_LEVEL: 'WARN' };
-  worker = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'src/workers/main.ts')], { cwd: ROOT, env });
+  worker = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/workers/main.ts')], { cwd: ROOT, env });
   worker.stdout!.on('data', (d) => (workerLog += d));
   worker.stderr!.on('data', (d) => (workerLog += d));
   await eventually(async () => workerLog.includes('[worker] running'), 90_000);
@@ -34,7 +34,7 @@ test('a round crosses the dev server, the worker process, Postgres and SMTP; the
   const unitId = unitOf(roundId);
   const round = sampleRound(roundId, {
     preparation: '2 seconds',
-    stationing: '3 seconds',
+    stationing: '8 seconds',
     rectificationReport: '30 seconds',
     lookBackAfter: '1 second',
     itemTimeline: [

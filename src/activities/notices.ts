@@ -105,8 +105,11 @@ export function createNoticeActivities(deps: { pool: Pool; mailer: Mailer; confi
           result.failed.push({ email: recipient.email, error: row.last_error ?? 'failed' });
           continue;
         }
-        Context.current().heartbeat(key);
+        const ctx = Context.current();
+        ctx.heartbeat(key);
         await markAttempt(pool, key);
+        // Heartbeat while the relay works, so a dead worker is noticed in seconds and a slow relay is not mistaken for one.
+        const beat = setInterval(() => ctx.heartbeat(key), 3_000);
         try {
           const info = await mailer.sendMail({
             from: config.MAIL_FROM,
@@ -127,6 +130,8 @@ export function createNoticeActivities(deps: { pool: Pool; mailer: Mailer; confi
             result.failed.push({ email: recipient.email, error: message });
             await openBadAddressTask(pool, req, recipient, key, message);
           } else transientError ??= err;
+        } finally {
+          clearInterval(beat);
         }
       }
       // Throwing makes Temporal retry with backoff; what was sent already is skipped next time.

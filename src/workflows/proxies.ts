@@ -13,7 +13,7 @@ export const ledger = proxyActivities<ReturnType<typeof createLedgerActivities>>
 export const notices = proxyActivities<ReturnType<typeof createNoticeActivities>>({
   taskQueue: NOTICE_TASK_QUEUE,
   startToCloseTimeout: '2 minutes',
-  heartbeatTimeout: '1 minute',
+  heartbeatTimeout: '15 seconds',
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
 });
 

@@ -40,7 +40,8 @@ export default async function globalSetup(): Promise<void> {
   services.push(await startMailbox({ runDir: RUN_DIR, smtpPort, httpPort, log: false }));
 
   const temporalPort = await freePort();
-  services.push(await startTemporalDev({ runDir: RUN_DIR, port: temporalPort }));
+  // A second namespace keeps the fault tests' workers apart from the other dev-server tests'.
+  services.push(await startTemporalDev({ runDir: RUN_DIR, port: temporalPort, namespaces: ['faults'] }));
 
   Object.assign(process.env, {
     DATABASE_URL: databaseUrl,
