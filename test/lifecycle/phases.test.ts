@@ -158,6 +158,28 @@ test('a unit passes through every phase, each human step a task with a due date,
   expect(await rows(s, 'SELECT name FROM petition_informants WHERE round_id = $1', [roundId])).toEqual([{ name: '举报人甲' }]);
   const audit = await rows(s, `SELECT details::text AS d FROM audit_log WHERE round_id = $1`, [roundId]);
   expect(audit.some((a) => a.d.includes('举报人甲') || a.d.includes('13800000000'))).toBe(false);
+  // What the unit's people may read (the database role behind their views): no informant, anywhere.
+  const c = await s.h.pool.connect();
+  try {
+    await c.query('BEGIN');
+    await c.query('SET LOCAL ROLE xuncha_unit_reader');
+    const { rows: readable } = await c.query(
+      `SELECT DISTINCT table_name FROM information_schema.role_table_grants WHERE grantee = 'xuncha_unit_reader' AND privilege_type = 'SELECT'`,
+    );
+    expect(readable.length).toBeGreaterThan(10);
+    for (const { table_name } of readable) {
+      const { rows: all } = await c.query(`SELECT * FROM ${table_name}`);
+      expect({ table_name, leak: JSON.stringify(all).match(/举报人甲|13800000000/) }).toEqual({ table_name, leak: null });
+    }
+    for (const secret of ['petition_informants', 'petitions', 'talks', 'clue_transfers', 'spot_checks', 'audit_log']) {
+      await c.query('SAVEPOINT s');
+      await expect(c.query(`SELECT 1 FROM ${secret} LIMIT 1`)).rejects.toThrow(`permission denied for table ${secret}`);
+      await c.query('ROLLBACK TO SAVEPOINT s');
+    }
+  } finally {
+    await c.query('ROLLBACK');
+    c.release();
+  }
   // Closed before yellow: the leader had the green reminder only.
   expect((await mailsTo(e.leader)).map((m) => m.subject.slice(0, 9))).toEqual(['【整改提醒·黄色】', '【整改提醒·绿色】']);
 });
