@@ -19,3 +19,12 @@ GRANT USAGE ON SCHEMA public TO xuncha_unit_reader;
 GRANT SELECT ON rounds, units, sectors, round_units, problems, rectification_items, rectification_plans, progress_reports,
   reconciliations, escalations, self_examinations, disclosures, unit_statistics, problem_categories,
   unit_visible_tasks, unit_visible_notices, unit_visible_spot_checks TO xuncha_unit_reader;
+
+-- Informants are readable only by the inspection group and the discipline commission: the API
+-- reads them through this role, and only for those two.
+DO $$ BEGIN
+  CREATE ROLE xuncha_informant_reader NOLOGIN;
+EXCEPTION WHEN duplicate_object THEN NULL;
+END $$;
+GRANT USAGE ON SCHEMA public TO xuncha_informant_reader;
+GRANT SELECT ON petitions, petition_informants TO xuncha_informant_reader;

@@ -3,7 +3,7 @@
 // nobody in two groups, cross-county placement (交叉巡察) on request. Pure and deterministic.
 import { z } from 'zod';
 import { Slug } from './people';
-import { Sector } from './round';
+import { Sector, SECTOR_LABELS as SECTOR_LABEL } from './round';
 import { ValidationError } from './validation';
 
 export const Expertise = z.enum(['discipline', 'organisation', 'finance', 'audit', 'law', 'engineering', 'petition', 'agriculture', 'education', 'health']);
@@ -173,14 +173,6 @@ const RULE_LABEL: Record<Rule, string> = {
   'declared-relation': '申报存在亲属关系',
   'same-county': '与其同县（交叉巡察须回避）',
   'already-assigned': '已编入其他组',
-};
-const SECTOR_LABEL: Record<SectorT, string> = {
-  municipal: '市直单位',
-  town: '乡镇(街道)',
-  village: '村(社区)',
-  soe: '国有企业',
-  'key-project': '重点项目',
-  'grassroots-station': '基层站所',
 };
 function explainCounts(pool: string, total: number, counts: Partial<Record<Rule, number>>): string {
   const parts = (Object.entries(counts) as [Rule, number][]).filter(([, n]) => n > 0).map(([r, n]) => `${n}人${RULE_LABEL[r]}`);

@@ -34,23 +34,23 @@ export async function unitStatistics(pool: Pool, roundId: string): Promise<UnitS
   return rows.map((r) => UnitStatistics.parse(r));
 }
 
-export const RoundStatistics = z.object({
-  round_id: z.string(),
-  units: num,
-  problems: num,
-  items: num,
-  items_closed: num,
-  items_overdue: num,
-  rate_percent: num,
-  losses_recovered_yuan: num,
-  rules_made: num,
-  people_held_accountable: num,
-  people_interviewed: num,
-  clues_to_discipline: num,
-  clues_to_organisation: num,
-  people_disciplined: num,
-  escalations: num,
-});
+/** The same figures summed over a round's units. */
+export const RoundStatistics = UnitStatistics.pick({
+  round_id: true,
+  problems: true,
+  items: true,
+  items_closed: true,
+  items_overdue: true,
+  rate_percent: true,
+  losses_recovered_yuan: true,
+  rules_made: true,
+  people_held_accountable: true,
+  people_interviewed: true,
+  clues_to_discipline: true,
+  clues_to_organisation: true,
+  people_disciplined: true,
+  escalations: true,
+}).extend({ units: num });
 export async function roundStatistics(pool: Pool, roundId: string): Promise<z.infer<typeof RoundStatistics> | undefined> {
   const { rows } = await pool.query('SELECT * FROM round_statistics WHERE round_id = $1', [roundId]);
   return rows[0] ? RoundStatistics.parse(rows[0]) : undefined;
