@@ -5,7 +5,7 @@ import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { HISTORIES_DIR } from './support/histories';
-import { quietRuntime, workflowBundle } from './support/helpers';
+import { quietRuntime, testDataConverter, workflowBundle } from './support/helpers';
 
 const load = (file: string) => temporal.api.history.v1.History.fromObject(JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, file), 'utf8')));
 
@@ -15,7 +15,7 @@ test.each(['round', 'unit', 'item', 'clue', 'letter'])('the saved %s history rep
   const history = load(`${name}.json`);
   const type = history.events[0]!.workflowExecutionStartedEventAttributes!.workflowType!.name;
   expect(type).toBe(`${name}Workflow`);
-  await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, `replay-${name}`);
+  await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter() }, history, `replay-${name}`);
 });
 
 test('an altered history fails to replay (negative control)', async () => {

@@ -1,6 +1,7 @@
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
+import { createDataConverter, loadCodecConfig } from '../codec';
 import type { Config } from '../config';
 import { clueWorkflowId, itemWorkflowId, letterWorkflowId, roundWorkflowId, unitWorkflowId, WORKFLOW_TASK_QUEUE } from '../domain/ids';
 import * as L from '../domain/lifecycle';
@@ -58,7 +59,8 @@ export class XunchaClient {
 
   static async connect(config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'>): Promise<XunchaClient> {
     const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-    return new XunchaClient(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }));
+    // Payloads (petitions, informants, spot-check plans…) leave this process encrypted.
+    return new XunchaClient(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: createDataConverter(loadCodecConfig()) }));
   }
 
   /** Start a round; starting the same round id again returns the running one (idempotent). */

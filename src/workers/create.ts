@@ -1,5 +1,5 @@
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
-import type { Duration } from '@temporalio/common';
+import type { DataConverter, Duration } from '@temporalio/common';
 import type { Pool } from 'pg';
 import { createLedgerActivities, createNoticeActivities } from '../activities';
 import type { Mailer } from '../activities/mailer';
@@ -14,6 +14,8 @@ export interface WorkerDeps {
   config: Config;
   /** A prebuilt bundle (production, tests sharing one build); otherwise built from src/workflows. */
   workflowBundle?: WorkflowBundleOption;
+  /** Payload encryption (src/codec): both workers need it, the notice worker to read its inputs. */
+  dataConverter?: DataConverter;
 }
 
 /**
@@ -30,6 +32,7 @@ export async function createWorkers(d: WorkerDeps): Promise<{ workflowWorker: Wo
     activities: createLedgerActivities({ pool: d.pool }),
     maxCachedWorkflows: d.config.WORKER_MAX_CACHED_WORKFLOWS,
     shutdownGraceTime,
+    dataConverter: d.dataConverter,
   });
   const noticeWorker = await Worker.create({
     connection: d.connection,
@@ -38,6 +41,7 @@ export async function createWorkers(d: WorkerDeps): Promise<{ workflowWorker: Wo
     activities: createNoticeActivities({ pool: d.pool, mailer: d.mailer, config: d.config }),
     maxTaskQueueActivitiesPerSecond: d.config.NOTICE_RATE_PER_SECOND,
     shutdownGraceTime,
+    dataConverter: d.dataConverter,
   });
   return { workflowWorker, noticeWorker };
 }

@@ -1,5 +1,6 @@
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { createMailer } from '../activities/mailer';
+import { createDataConverter, devKeyInUse, loadCodecConfig, redactCodecConfig } from '../codec';
 import { loadConfig, redactConfig } from '../config';
 import { createPool } from '../ledger/pool';
 import { createWorkers, runWorkers } from './create';
@@ -11,6 +12,9 @@ async function main(): Promise<void> {
     shutdownSignals: ['SIGINT', 'SIGTERM'],
   });
   console.log('[worker] configuration', JSON.stringify(redactConfig(config)));
+  const codec = loadCodecConfig();
+  console.log('[worker] payload encryption', JSON.stringify(redactCodecConfig(codec)));
+  if (devKeyInUse(codec)) console.warn('[worker] WARNING: payloads are encrypted with the development key; set XUNCHA_CODEC_KEYS in production');
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const pool = createPool(config.DATABASE_URL);
   const mailer = createMailer(config);
@@ -23,6 +27,7 @@ async function main(): Promise<void> {
       mailer,
       config,
       workflowBundle: bundlePath ? { codePath: bundlePath } : undefined,
+      dataConverter: createDataConverter(codec),
     });
     console.log('[worker] running; SIGINT or SIGTERM drains and stops');
     await runWorkers(workers);

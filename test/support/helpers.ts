@@ -7,9 +7,13 @@ import { loadConfig, type Config } from '../../src/config';
 import type { RoundSetupInput } from '../../src/domain/round';
 import { assertTestDatabase, createPool } from '../../src/ledger/pool';
 import { createWorkers } from '../../src/workers/create';
+import { createDataConverter, loadCodecConfig } from '../../src/codec';
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../src/domain/search';
 import type { Clock } from '../../src/client/drive';
+
+/** The same payload encryption as production (the development key unless XUNCHA_CODEC_KEYS is set). */
+export const testDataConverter = () => createDataConverter(loadCodecConfig());
 
 let runtimeInstalled = false;
 export function quietRuntime(): void {
@@ -30,6 +34,7 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: process.env.TEMPORAL_TEST_SERVER! } },
+    client: { dataConverter: testDataConverter() },
   });
   // The test server knows no search attributes until told, like a fresh production namespace.
   const T = temporal.api.enums.v1.IndexedValueType;
@@ -83,6 +88,7 @@ export async function realWorkers(h: Harness, connection: NativeConnection, name
     mailer: h.mailer,
     config: h.config,
     workflowBundle: await workflowBundle(),
+    dataConverter: testDataConverter(),
   });
   return {
     ...workers,
