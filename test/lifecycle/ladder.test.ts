@@ -137,3 +137,14 @@ test('a transferred clue is reminded before its report-back date and escalated a
   expect((await mailsTo(r.emails.office)).filter((m) => m.subject.startsWith('【线索逾期未反馈】'))).toHaveLength(1);
   expect(await rows(s, `SELECT state, overdue FROM clue_transfers WHERE round_id = $1`, [r.roundId])).toEqual([{ state: 'reported', overdue: true }]);
 });
+
+test('two closes racing for the same item: one wins, the other gets a clear conflict, and the item is closed once', async () => {
+  const r = await roundInRectification(s, { prefix: 'race', problems: [problem('p1', '重复报销')], plan: [{ problemId: 'p1', days: 30 }] });
+  const close = () => s.xc.closeItem(r.roundId, r.unitId, 'p1', { by: 'office-wang', evidence: ['凭证'] });
+  const results = await Promise.allSettled([close(), close(), close()]);
+  expect(results.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
+  for (const x of results.filter((y) => y.status === 'rejected')) {
+    expect((x as PromiseRejectedResult).reason).toMatchObject({ name: 'ValidationError', message: expect.stringMatching(/item "p1" is (already )?closed/) });
+  }
+  expect(await rows(s, `SELECT count(*)::int AS n FROM reconciliations WHERE round_id = $1`, [r.roundId])).toEqual([{ n: 1 }]);
+});
