@@ -1,4 +1,4 @@
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 
 export function databaseName(url: string): string {
   return decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
@@ -15,4 +15,20 @@ export function createPool(url: string, max = 10): Pool {
   // An idle client losing its connection (e.g. Postgres restarting) must not crash the process.
   pool.on('error', (err) => console.error('[ledger] idle client error:', err.message));
   return pool;
+}
+
+/** Run `fn` in one transaction on one client: committed if it returns, rolled back if it throws. */
+export async function withTransaction<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
+  const c = await pool.connect();
+  try {
+    await c.query('BEGIN');
+    const result = await fn(c);
+    await c.query('COMMIT');
+    return result;
+  } catch (e) {
+    await c.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    c.release();
+  }
 }

@@ -1,12 +1,11 @@
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { PoolMember, type Proposal } from '../domain/groups';
+import { withTransaction } from './pool';
 
 /** Upsert pool members (and their people rows) keyed by person id: running twice changes nothing. */
 export async function savePool(pool: Pool, members: z.input<typeof PoolMember>[]): Promise<void> {
-  const c = await pool.connect();
-  try {
-    await c.query('BEGIN');
+  await withTransaction(pool, async (c) => {
     for (const raw of members) {
       const m = PoolMember.parse(raw);
       await c.query(
@@ -22,13 +21,7 @@ export async function savePool(pool: Pool, members: z.input<typeof PoolMember>[]
       await c.query('DELETE FROM pool_relations WHERE person_id = $1', [m.personId]);
       for (const r of m.relations) await c.query('INSERT INTO pool_relations (person_id, unit_id, relation) VALUES ($1, $2, $3)', [m.personId, r.unitId, r.relation]);
     }
-    await c.query('COMMIT');
-  } catch (e) {
-    await c.query('ROLLBACK');
-    throw e;
-  } finally {
-    c.release();
-  }
+  });
 }
 
 /** The pools as the formation reads them, parsed with zod. */
@@ -44,9 +37,7 @@ export async function loadPool(pool: Pool): Promise<PoolMember[]> {
 
 /** The office accepts the (possibly swapped) proposal: one group per unit, idempotent. */
 export async function acceptGroups(pool: Pool, roundId: string, proposal: Proposal, acceptedBy: string): Promise<void> {
-  const c = await pool.connect();
-  try {
-    await c.query('BEGIN');
+  await withTransaction(pool, async (c) => {
     for (const g of proposal.groups) {
       const groupId = `group-${g.unitId}`;
       await c.query(
@@ -66,11 +57,5 @@ export async function acceptGroups(pool: Pool, roundId: string, proposal: Propos
         ]);
       }
     }
-    await c.query('COMMIT');
-  } catch (e) {
-    await c.query('ROLLBACK');
-    throw e;
-  } finally {
-    c.release();
-  }
+  });
 }
