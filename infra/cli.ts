@@ -10,7 +10,7 @@ import { createPool } from '../src/ledger/pool';
 import { portOpen, ROOT, startMailbox, startPostgres, startService, startTemporalDev, stopAll, type Service } from './stack';
 
 const RUN_DIR = path.join(ROOT, '.data/run');
-const TEST_RUN_DIR = path.join(ROOT, '.data/test/run');
+const TEST_RUN_DIR = path.join(path.resolve(ROOT, process.env.XUNCHA_TEST_DIR ?? '.data/test'), 'run');
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function running(name: string): boolean {

@@ -8,7 +8,9 @@ import { freePort, ROOT, startMailbox, startPostgres, startTemporalDev, stopAll,
 import { migrate } from '../../src/ledger/migrate';
 import { createPool, assertTestDatabase, databaseName } from '../../src/ledger/pool';
 
-export const RUN_DIR = path.join(ROOT, '.data/test/run');
+// XUNCHA_TEST_DIR lets two test runs share a checkout without sharing servers.
+export const TEST_DIR = path.resolve(ROOT, process.env.XUNCHA_TEST_DIR ?? '.data/test');
+export const RUN_DIR = path.join(TEST_DIR, 'run');
 
 export default async function globalSetup(): Promise<void> {
   const t0 = Date.now();
@@ -21,7 +23,7 @@ export default async function globalSetup(): Promise<void> {
   let databaseUrl = process.env.TEST_DATABASE_URL;
   if (!databaseUrl) {
     const port = await freePort();
-    services.push(await startPostgres({ runDir: RUN_DIR, dataDir: path.join(ROOT, '.data/test/pg'), port, databases: [] }));
+    services.push(await startPostgres({ runDir: RUN_DIR, dataDir: path.join(TEST_DIR, 'pg'), port, databases: [] }));
     databaseUrl = `postgres://postgres:postgres@127.0.0.1:${port}/xuncha_test`;
   }
   assertTestDatabase(databaseUrl);
