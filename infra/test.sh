@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash infra/bootstrap.sh
+bash infra/ensure-chromium.sh
 
 echo "== typecheck"
 node_modules/.bin/tsc --noEmit -p .
