@@ -7,6 +7,9 @@ const Bool = z
 
 const Port = z.coerce.number().int().min(1).max(65535);
 
+/** Development-only token secret: the API warns at start-up while it is in use. */
+export const DEV_API_TOKEN_SECRET = 'xuncha-development-token-secret-change-me-0000';
+
 /** Every setting comes from the environment, parsed once at start-up; a bad value stops start-up. */
 export const Env = z.object({
   TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'must be host:port').default('127.0.0.1:7233'),
@@ -26,6 +29,11 @@ export const Env = z.object({
   NOTICE_RATE_PER_SECOND: z.coerce.number().positive().max(1000).default(20),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(2000),
   WORKER_SHUTDOWN_GRACE: z.string().regex(/^\d+\s*(ms|s|m)$/, 'must be like "10s"').default('10s'),
+  /** HTTP API (src/api): where it listens, the HS256 token secret, and the URL people reach it at. */
+  API_PORT: Port.default(8080),
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEV_API_TOKEN_SECRET),
+  API_PUBLIC_URL: z.url().default('http://localhost:8080'),
 });
 export type Config = z.infer<typeof Env>;
 
@@ -41,5 +49,6 @@ export function redactConfig(c: Config): Record<string, unknown> {
     ...c,
     DATABASE_URL: c.DATABASE_URL.replace(/\/\/([^:/@]+):([^@]*)@/, '//$1:***@'),
     SMTP_PASS: c.SMTP_PASS ? '***' : undefined,
+    API_TOKEN_SECRET: '***',
   };
 }
