@@ -1,0 +1,213 @@
+// The API end to end on real servers: reads and writes by the people who do them, errors in the
+// one shape, 409 on a racing close, 503 when Postgres or Temporal is away, a real listening socket.
+import { Connection, Client } from '@temporalio/client';
+import { XunchaClient } from '../../src/client/xuncha-client';
+import { buildApi } from '../../src/api/server';
+import { createPool } from '../../src/ledger/pool';
+import { apiSuite, INFORMANT, ledgerCounts, multipartBody, quietCounts } from './support';
+
+const s = apiSuite();
+const unitBase = () => `/api/rounds/${s.roundId}/units/${s.unitId}`;
+
+test('the seeded round reads back through the API for the office, the group and the unit head', async () => {
+  const office = s.token('office');
+  const rounds = (await s.call('GET', '/api/rounds', { token: office })).json();
+  expect(rounds.items.find((r: { round_id: string }) => r.round_id === s.roundId)).toMatchObject({ items: 2, items_closed: 0, rate_percent: 0 });
+
+  const detail = await s.call('GET', `/api/rounds/${s.roundId}`, { token: office });
+  expect(detail.statusCode).toBe(200);
+  expect(detail.json().units.map((u: { unit_id: string }) => u.unit_id)).toEqual([s.unitId]);
+  expect(detail.json().contacts.length).toBeGreaterThan(3);
+
+  const items = (await s.call('GET', `/api/rounds/${s.roundId}/items?status=open`, { token: s.token('unitHead') })).json();
+  expect(items.items.map((i: { item_id: string }) => i.item_id).sort()).toEqual(['p1', 'p2']);
+  expect(items.items[0]).toMatchObject({ responsible_name: '张局长', state: 'open' });
+
+  const item = (await s.call('GET', `${unitBase()}/items/p1`, { token: s.token('unitHead') })).json();
+  expect(item.progress).toHaveLength(1);
+  expect(item.progress[0].evidence.join(' ')).toContain(`evidence-file:${s.evidenceId}`);
+  expect(item.evidenceFiles).toEqual([expect.objectContaining({ evidence_id: s.evidenceId, file_name: '整改台账.txt', size_bytes: Buffer.byteLength('公务卡管理办法已印发。') })]);
+
+  const file = await s.call('GET', `/api/evidence/${s.evidenceId}`, { token: s.token('unitHead') });
+  expect(file.statusCode).toBe(200);
+  expect(file.body).toBe('公务卡管理办法已印发。');
+  expect(file.headers['content-type']).toBe('text/plain');
+
+  const unit = (await s.call('GET', unitBase(), { token: s.token('unitHead') })).json();
+  expect(unit).toMatchObject({ phase: 'rectification', report: null });
+  expect(unit.plan.items).toHaveLength(2);
+  const unitForGroup = (await s.call('GET', unitBase(), { token: s.token('inspectionGroup') })).json();
+  expect(unitForGroup.report).toMatchObject({ stage: 'approved' });
+
+  const stats = (await s.call('GET', `/api/rounds/${s.roundId}/statistics`, { token: s.token('leadingGroup') })).json();
+  expect(stats.round).toMatchObject({ items: 2, itemsClosed: 0, ratePercent: 0 });
+  expect(stats.categories).toEqual(expect.arrayContaining([{ category: 'finance', problems: 1 }, { category: 'party-building', problems: 1 }]));
+  expect(stats.overTime[0]).toMatchObject({ issued: 2, closed: 0 });
+
+  const petitions = (await s.call('GET', `/api/rounds/${s.roundId}/petitions`, { token: s.token('inspectionGroup') })).json();
+  expect(petitions.items).toEqual([expect.objectContaining({ petition_id: 'pt1', informant_name: INFORMANT.name, informant_phone: INFORMANT.phone })]);
+  const petitionsForOffice = (await s.call('GET', `/api/rounds/${s.roundId}/petitions`, { token: office })).json();
+  expect(petitionsForOffice.items[0]).not.toHaveProperty('informant_name');
+
+  expect((await s.call('GET', `/api/rounds/${s.roundId}/talks`, { token: s.token('inspectionGroup') })).json().items).toHaveLength(1);
+  expect((await s.call('GET', `/api/rounds/${s.roundId}/problems`, { token: s.token('disciplineCommission') })).json().items).toHaveLength(2);
+  const clues = (await s.call('GET', '/api/clues', { token: s.token('disciplineCommission') })).json();
+  expect(clues.items).toEqual([expect.objectContaining({ clue_id: 'c1', state: 'open', round_id: s.roundId })]);
+  expect((await s.call('GET', '/api/escalations', { token: s.token('disciplineCommission') })).statusCode).toBe(200);
+  expect((await s.call('GET', '/api/look-backs', { token: s.token('supervisionGroup') })).json().items).toEqual([]);
+  expect((await s.call('GET', '/api/spot-checks', { token: s.token('supervisionGroup') })).json().items).toEqual([]);
+  const audit = (await s.call('GET', `/api/audit?roundId=${s.roundId}`, { token: office })).json();
+  expect(audit.items.map((a: { event_type: string }) => a.event_type)).toEqual(expect.arrayContaining(['round.started', 'petition.recorded', 'evidence.uploaded', 'item.progress']));
+  expect((await s.call('GET', `/api/groups/proposal?roundId=${s.roundId}`, { token: office })).json()).toEqual({ items: [] });
+  const me = (await s.call('GET', '/api/me', { token: s.token('unitHead') })).json();
+  expect(me).toMatchObject({ personId: `head-${s.roundId}`, role: 'unitHead', roleLabel: '被巡察单位主要负责人', scope: { roundId: s.roundId, unitId: s.unitId } });
+});
+
+test('errors have one shape, name the field and the rule, in Chinese first', async () => {
+  const res = await s.call('POST', `${unitBase()}/plan`, {
+    token: s.token('unitHead'),
+    body: { items: [{ problemId: 'p1', measures: 'x', responsible: { personId: 'a', name: 'A', email: 'a@b.cn' }, deadline: 'tomorrow', kind: 'time-limited' }] },
+  });
+  expect(res.statusCode).toBe(400);
+  expect(res.json()).toEqual({
+    error: { code: 'validation', message: expect.stringMatching(/^输入有误 — body\.items\.0\.deadline: must be an ISO date-time/), issues: [{ path: 'body.items.0.deadline', message: expect.any(String) }] },
+  });
+  const notJson = await s.app.inject({ method: 'POST', url: `${unitBase()}/problems`, headers: { authorization: `Bearer ${s.token('office')}`, 'content-type': 'application/json' }, payload: '{"oops' });
+  expect(notJson.statusCode).toBe(400);
+  expect(notJson.json().error.code).toBe('validation');
+  const actor = await s.call('POST', `${unitBase()}/items/p1/progress`, { token: s.token('unitHead'), body: { by: 'someone-else', status: 'done', note: '完成' } });
+  expect(actor.statusCode).toBe(400);
+  expect(actor.json().error.issues).toEqual([{ path: 'body.by', message: 'must be the signed-in person' }]);
+  const missing = await s.call('GET', '/api/nope', { token: s.token('office') });
+  expect(missing.statusCode).toBe(404);
+  expect(missing.json().error.code).toBe('not_found');
+  const unknownEvidence = await s.call('POST', `${unitBase()}/items/p1/progress`, { token: s.token('unitHead'), body: { status: 'done', note: '完成', evidenceFileIds: ['00000000-0000-4000-8000-000000000000'] } });
+  expect(unknownEvidence.statusCode).toBe(400);
+  expect(unknownEvidence.json().error.issues[0].path).toBe('body.evidenceFileIds.0');
+  // A deadline before feedback is refused by the workflow's validator: 400 naming the field.
+  const early = await s.call('POST', `${unitBase()}/plan`, {
+    token: s.token('unitHead'),
+    body: { items: [{ problemId: 'p1', measures: '整改', responsible: { personId: 'a', name: 'A', email: 'a@b.cn' }, deadline: '2020-01-01T00:00:00+08:00', kind: 'time-limited' }] },
+  });
+  expect([400, 409]).toContain(early.statusCode);
+  expect(early.json().error.message).toMatch(/fileRectificationPlan/);
+});
+
+test('evidence uploads: type, size and the item are checked; nothing stored when refused', async () => {
+  const before = await quietCounts(s);
+  const upload = (name: string, type: string, content: Buffer, item = 'p1') =>
+    s.app.inject({
+      method: 'POST',
+      url: `${unitBase()}/items/${item}/evidence`,
+      headers: { authorization: `Bearer ${s.token('unitHead')}`, 'content-type': 'multipart/form-data; boundary=XUNCHA' },
+      payload: multipartBody('file', name, type, content),
+    });
+  const exe = await upload('virus.exe', 'application/x-msdownload', Buffer.from('MZ'));
+  expect(exe.statusCode).toBe(400);
+  expect(exe.json().error.message).toContain('不支持的文件类型');
+  const big = await upload('big.pdf', 'application/pdf', Buffer.alloc(10 * 1024 * 1024 + 1, 1));
+  expect(big.statusCode).toBe(400);
+  expect(big.json().error.issues[0].path).toBe('body.file');
+  const empty = await upload('empty.pdf', 'application/pdf', Buffer.alloc(0));
+  expect(empty.statusCode).toBe(400);
+  const noItem = await upload('a.pdf', 'application/pdf', Buffer.from('%PDF'), 'no-such-item');
+  expect(noItem.statusCode).toBe(404);
+  expect(await ledgerCounts(s)).toEqual(before);
+});
+
+test('closing: the office closes an item, the rate changes, a second close is a 409 conflict', async () => {
+  const close = () => s.call('POST', `${unitBase()}/items/p2/close`, { token: s.token('office'), body: { evidence: ['会议记录已补齐'] } });
+  const results = await Promise.all([close(), close()]);
+  expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+  const conflict = results.find((r) => r.statusCode === 409)!.json();
+  expect(conflict.error).toMatchObject({ code: 'conflict', message: expect.stringMatching(/^操作冲突 — .*item "p2" is (already )?closed/) });
+  const again = await close();
+  expect(again.statusCode).toBe(409);
+  const stats = (await s.call('GET', `/api/rounds/${s.roundId}/statistics`, { token: s.token('office') })).json();
+  expect(stats.round).toMatchObject({ items: 2, itemsClosed: 1, ratePercent: 50 });
+  // Reconcile (return) on the open one, and claim it: both accepted.
+  const ret = await s.call('POST', `${unitBase()}/items/p1/reconcile`, {
+    token: s.token('office'),
+    body: { decision: 'return', reason: '佐证不足', newDeadline: new Date(Date.parse(s.feedbackAt) + 90 * 86_400_000).toISOString() },
+  });
+  expect(ret.statusCode).toBe(200);
+  const claim = await s.call('POST', `${unitBase()}/items/p1/claim`, { token: s.token('office'), body: { leader: { personId: 'county-leader-x', name: '钱副县长', email: 'qian@county.example.cn' } } });
+  expect(claim.statusCode).toBe(200);
+  const unknownItem = await s.call('POST', `${unitBase()}/items/no-such-item/claim`, { token: s.token('office'), body: { leader: { personId: 'x', name: 'X', email: 'x@y.cn' } } });
+  expect(unknownItem.statusCode).toBe(404);
+});
+
+test('the task inbox completes through the workflow; someone else\'s task is not found', async () => {
+  const others = await s.call('POST', `/api/tasks/${encodeURIComponent(s.taskId)}/complete`, { token: s.token('inspectionGroup'), body: { note: '代办' } });
+  expect(others.statusCode).toBe(404);
+  const tasks = (await s.call('GET', '/api/tasks', { token: s.token('office') })).json();
+  expect(tasks.items.every((t: { overdue: boolean }) => typeof t.overdue === 'boolean')).toBe(true);
+});
+
+test('letters and clue outcomes go to their workflows; unknown ones are 404', async () => {
+  const letter = await s.call('POST', `/api/rounds/${s.roundId}/letters`, {
+    token: s.token('office'),
+    body: {
+      letterId: 'l1',
+      department: { name: '县财政局', contact: { personId: 'fin-contact', name: '财政局联络员', email: 'fin@county.example.cn' } },
+      subject: '公务卡管理共性问题',
+      problems: [
+        { unitId: s.unitId, problemId: 'p1' },
+        { unitId: s.unitId, problemId: 'p2' },
+      ],
+      deadline: new Date(Date.parse(s.feedbackAt) + 30 * 86_400_000).toISOString(),
+    },
+  });
+  expect([200, 400]).toContain(letter.statusCode);
+  const answer = await s.call('POST', `/api/rounds/${s.roundId}/letters/no-such-letter/answer`, { token: s.token('office'), body: { measures: '已整改' } });
+  expect(answer.statusCode).toBe(404);
+  const outcome = await s.call('POST', `${unitBase()}/clues/c1/outcome`, { token: s.token('disciplineCommission'), body: { outcome: '已立案审查', caseOpened: true, peopleDisciplined: 1 } });
+  expect(outcome.statusCode).toBe(200);
+  const twice = await s.call('POST', `${unitBase()}/clues/c1/outcome`, { token: s.token('disciplineCommission'), body: { outcome: '再报一次', caseOpened: true } });
+  expect(twice.statusCode).toBe(409);
+});
+
+test('the OpenAPI document lists every route of the table with roles, schemas and error responses', async () => {
+  const doc = (await s.call('GET', '/api/openapi.json')).json();
+  expect(doc.openapi).toBe('3.1.0');
+  const ops = Object.values(doc.paths as Record<string, Record<string, { operationId: string; 'x-roles': string[]; responses: Record<string, unknown> }>>).flatMap((p) => Object.values(p));
+  expect(ops.length).toBeGreaterThanOrEqual(40);
+  expect(new Set(ops.map((o) => o.operationId)).size).toBe(ops.length);
+  const plan = doc.paths['/api/rounds/{roundId}/units/{unitId}/plan'].post;
+  expect(plan['x-roles']).toEqual(['unitHead', 'office']);
+  expect(plan.requestBody.content['application/json'].schema.required).toEqual(['items']);
+  expect(plan.responses['400'].content['application/json'].schema.properties.error).toBeDefined();
+});
+
+test('a real listening socket serves the same API', async () => {
+  const address = await s.app.listen({ port: 0, host: '127.0.0.1' });
+  const res = await fetch(`${address}/api/me`, { headers: { authorization: `Bearer ${s.token('office')}` } });
+  expect(res.status).toBe(200);
+  expect(await res.json()).toMatchObject({ role: 'office', roleLabel: '巡察办' });
+  const anon = await fetch(`${address}/api/rounds`);
+  expect(anon.status).toBe(401);
+  expect(((await anon.json()) as { error: { message: string } }).error.message).toMatch(/^未登录或登录已失效 — /);
+});
+
+test('503 with a clear message when Postgres or Temporal cannot be reached; nothing changes', async () => {
+  const before = await quietCounts(s);
+  const deadPool = createPool('postgres://postgres:postgres@127.0.0.1:1/xuncha_test', 1);
+  const connection = await Connection.connect({ address: '127.0.0.1:1', connectTimeout: 500 }).catch(() => Connection.lazy({ address: '127.0.0.1:1' }));
+  const deadXc = new XunchaClient(new Client({ connection }));
+  const app = buildApi({ pool: deadPool, xc: deadXc, config: s.h.config, mailer: s.h.mailer }, { console: false });
+  const noDb = await app.inject({ method: 'GET', url: '/api/rounds', headers: { authorization: `Bearer ${s.token('office')}` } });
+  expect(noDb.statusCode).toBe(503);
+  expect(noDb.json().error).toMatchObject({ code: 'unavailable', message: expect.stringContaining('PostgreSQL is unreachable') });
+  const noTemporal = await app.inject({
+    method: 'POST',
+    url: `${unitBase()}/items/p1/progress`,
+    headers: { authorization: `Bearer ${s.token('office')}`, 'content-type': 'application/json' },
+    payload: JSON.stringify({ status: 'done', note: '完成' }),
+  });
+  expect(noTemporal.statusCode).toBe(503);
+  expect(noTemporal.json().error.message).toContain('Temporal is unreachable');
+  await app.close();
+  await deadPool.end();
+  await connection.close().catch(() => undefined);
+  expect(await ledgerCounts(s)).toEqual(before);
+});

@@ -1,0 +1,161 @@
+// Shared set-up for the API tests: the real API (app.inject) over a time-skipping Temporal server
+// with the real workers, the real ledger and SMTP receiver, and one round driven through the API
+// itself to rectification (talks, a petition with an informant, problems, a clue, report, plan).
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { signToken, type ClaimsInput, type Role } from '../../src/api/auth';
+import { buildApi } from '../../src/api/server';
+import { waitForPhase } from '../../src/client/drive';
+import { eventually, sampleRound, stripEmails, uid, unitOf } from '../support/helpers';
+import { DAY, lifecycleSuite, problem, type Suite } from '../support/lifecycle';
+
+export const INFORMANT = { name: '钱多多举报人', phone: '13900001111', email: 'qian.informant@example.cn' };
+
+export interface ApiSuite extends Suite {
+  app: FastifyInstance;
+  roundId: string;
+  unitId: string;
+  evidenceId: string;
+  taskId: string;
+  feedbackAt: string;
+  token(role: Role | 'none', scope?: 'own' | 'otherRound' | 'otherUnit'): string | undefined;
+  call(method: 'GET' | 'POST', url: string, o?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
+  /** Every response body the tests saw, per persona, for the confidentiality checks. */
+  seen: { role: string; url: string; body: string }[];
+}
+
+const personOf = (role: Role, roundId: string): string =>
+  ({ office: `office-${roundId}`, leadingGroup: `lg-${roundId}`, inspectionGroup: `group-${roundId}`, unitHead: `head-${roundId}`, disciplineCommission: `jiwei-${roundId}`, supervisionGroup: `ducha-${roundId}` })[role];
+
+export function apiSuite(): ApiSuite {
+  const s = lifecycleSuite() as ApiSuite;
+  s.seen = [];
+  beforeAll(async () => {
+    s.roundId = uid('api');
+    s.unitId = unitOf(s.roundId);
+    s.app = buildApi({ pool: s.h.pool, xc: s.xc, config: s.h.config, mailer: s.h.mailer }, { console: false });
+    await s.app.ready();
+    s.token = (role, scope = 'own') => {
+      if (role === 'none') return undefined;
+      const roundScoped = role === 'disciplineCommission' || role === 'supervisionGroup' || role === 'unitHead' || role === 'inspectionGroup';
+      const unitScoped = role === 'unitHead' || role === 'inspectionGroup';
+      const claims: ClaimsInput = {
+        sub: personOf(role, s.roundId),
+        name: role,
+        role,
+        scope:
+          scope === 'otherRound'
+            ? { roundId: 'other-round', ...(unitScoped ? { unitId: s.unitId } : {}) }
+            : scope === 'otherUnit'
+              ? { roundId: s.roundId, unitId: 'other-unit' }
+              : { ...(roundScoped ? { roundId: s.roundId } : {}), ...(unitScoped ? { unitId: s.unitId } : {}) },
+      };
+      return signToken(claims, s.h.config.API_TOKEN_SECRET, 3600);
+    };
+    s.call = async (method, url, o = {}) => {
+      const res = await s.app.inject({
+        method,
+        url,
+        headers: { ...(o.token ? { authorization: `Bearer ${o.token}` } : {}), ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}), ...o.headers },
+        payload: o.body === undefined ? undefined : JSON.stringify(o.body),
+      });
+      s.seen.push({ role: o.token ? JSON.parse(Buffer.from(o.token.split('.')[1]!, 'base64url').toString()).role : 'none', url, body: res.body });
+      return res;
+    };
+    await seedThroughApi(s);
+  }, 240_000);
+  afterAll(async () => {
+    await s.app?.close();
+  });
+  return s;
+}
+
+const ok = (res: LightMyRequestResponse, status = 200) => {
+  if (res.statusCode !== status) throw new Error(`expected ${status}, got ${res.statusCode}: ${res.body}`);
+  return res.json();
+};
+
+async function seedThroughApi(s: ApiSuite): Promise<void> {
+  const { roundId, unitId } = s;
+  const base = `/api/rounds/${roundId}/units/${unitId}`;
+  const office = s.token('office');
+  const group = s.token('inspectionGroup');
+  const head = s.token('unitHead');
+  ok(await s.call('POST', '/api/rounds', { token: office, body: stripEmails(sampleRound(roundId)) }), 201);
+  await waitForPhase(s.xc, s.clock, roundId, unitId, 'preparation');
+  await s.clock.advance(8 * DAY);
+  await waitForPhase(s.xc, s.clock, roundId, unitId, 'stationing');
+  const asked = { asked: true };
+  ok(
+    await s.call('POST', `${base}/talks`, {
+      token: group,
+      body: { talkId: 't1', interviewee: { name: '张局长', post: '局长' }, mustAsk: { decisionProcedure: asked, partyRegulations: asked, integrityWork: asked, dualDuty: asked, partyDues: asked } },
+    }),
+  );
+  ok(await s.call('POST', `${base}/petitions`, { token: group, body: { petitionId: 'pt1', receivedVia: 'phone', content: '反映公务卡报销不规范。', informant: INFORMANT } }));
+  ok(await s.call('POST', `${base}/problems`, { token: group, body: { ...problem('p1', '公务卡报销不规范'), recordedBy: undefined } }));
+  ok(await s.call('POST', `${base}/problems`, { token: group, body: { ...problem('p2', '会议记录不全', 'party-building'), recordedBy: undefined } }));
+  ok(await s.call('POST', `${base}/clues`, { token: group, body: { clueId: 'c1', to: 'disciplineCommission', summary: '某科长涉嫌违规收受礼金', problemId: 'p1' } }));
+  await s.clock.advance(31 * DAY);
+  await waitForPhase(s.xc, s.clock, roundId, unitId, 'report');
+  ok(await s.call('POST', `${base}/report`, { token: group, body: { summary: '巡察报告：发现问题两个。' } }));
+  for (const stage of ['office', 'leadingGroup', 'secretaryMeeting']) ok(await s.call('POST', `${base}/report/review`, { token: office, body: { stage, decision: 'approve' } }));
+  await waitForPhase(s.xc, s.clock, roundId, unitId, 'feedback');
+  const fb = ok(await s.call('POST', `${base}/feedback`, { token: office, body: {} }));
+  s.feedbackAt = fb.result.feedbackAt;
+  await waitForPhase(s.xc, s.clock, roundId, unitId, 'rectification');
+  const headPerson = sampleRound(roundId).units[0]!.head;
+  const deadline = new Date(Date.parse(s.feedbackAt) + 60 * DAY).toISOString();
+  ok(
+    await s.call('POST', `${base}/plan`, {
+      token: head,
+      body: { items: ['p1', 'p2'].map((problemId) => ({ problemId, measures: '建立制度，逐项整改。', responsible: headPerson, deadline, kind: 'time-limited' })) },
+    }),
+  );
+  await eventually(async () => (await s.h.pool.query('SELECT count(*)::int AS n FROM rectification_items WHERE round_id = $1', [roundId])).rows[0].n === 2);
+  // Evidence: upload, then cite it in a progress report.
+  const up = await s.app.inject({
+    method: 'POST',
+    url: `${base}/items/p1/evidence`,
+    headers: { authorization: `Bearer ${head}`, 'content-type': 'multipart/form-data; boundary=XUNCHA' },
+    payload: multipartBody('file', '整改台账.txt', 'text/plain', '公务卡管理办法已印发。'),
+  });
+  s.evidenceId = ok(up, 201).evidenceId;
+  ok(await s.call('POST', `${base}/items/p1/progress`, { token: head, body: { status: 'mostly-done', note: '已制定公务卡管理办法。', evidenceFileIds: [s.evidenceId] } }));
+  const tasks = await eventually(async () => {
+    const r = ok(await s.call('GET', '/api/tasks', { token: head }));
+    return r.items.length > 0 && r.items;
+  });
+  s.taskId = tasks[0].task_id;
+}
+
+export function multipartBody(field: string, filename: string, type: string, content: string | Buffer): Buffer {
+  return Buffer.concat([
+    Buffer.from(`--XUNCHA\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n`),
+    Buffer.isBuffer(content) ? content : Buffer.from(content),
+    Buffer.from('\r\n--XUNCHA--\r\n'),
+  ]);
+}
+
+/** Row counts of every table a write could touch: equal before and after means nothing changed. */
+export async function ledgerCounts(s: Suite): Promise<Record<string, number>> {
+  const tables = [
+    'audit_log', 'rounds', 'round_units', 'tasks', 'notices', 'problems', 'petitions', 'petition_informants', 'talks', 'file_checks', 'questionnaires',
+    'clue_transfers', 'rectification_items', 'rectification_plans', 'progress_reports', 'reconciliations', 'escalations', 'self_examinations',
+    'look_backs', 'spot_checks', 'disclosures', 'common_issue_letters', 'evidence_files', 'login_links', 'inspection_groups',
+  ];
+  const { rows } = await s.h.pool.query(tables.map((t) => `SELECT '${t}' AS t, count(*)::int AS n FROM ${t}`).join(' UNION ALL '));
+  const closed = await s.h.pool.query(`SELECT count(*)::int AS n FROM rectification_items WHERE state = 'closed'`);
+  return { ...Object.fromEntries(rows.map((r: { t: string; n: number }) => [r.t, r.n])), closed_items: closed.rows[0].n };
+}
+
+/** Wait until the workers have stopped writing (notices, reminders) so counts compare cleanly. */
+export async function quietCounts(s: Suite): Promise<Record<string, number>> {
+  let last = await ledgerCounts(s);
+  for (let i = 0; i < 50; i++) {
+    await new Promise((r) => setTimeout(r, 300));
+    const now = await ledgerCounts(s);
+    if (JSON.stringify(now) === JSON.stringify(last)) return now;
+    last = now;
+  }
+  return last;
+}
