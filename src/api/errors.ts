@@ -92,7 +92,7 @@ export function toApiError(err: unknown): ApiError {
   if (pgDown(e)) return new ApiError('unavailable', '台账数据库无法连接，请稍后重试 (PostgreSQL is unreachable; retry later)');
   // Fastify's own refusals (bad JSON, body too large, wrong content type, too many files).
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    return new ApiError(e.statusCode === 404 ? 'not_found' : 'validation', `请求格式错误 (${e.message})`, [{ path: '(body)', message: e.message }]);
+    return new ApiError(e.statusCode === 404 ? 'not_found' : 'validation', `body: 请求格式错误 (${e.message})`, [{ path: 'body', message: e.message }]);
   }
   return new ApiError('internal', '请稍后重试或联系运维 (internal error)');
 }
