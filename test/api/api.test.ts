@@ -4,6 +4,7 @@ import { Connection, Client } from '@temporalio/client';
 import { XunchaClient } from '../../src/client/xuncha-client';
 import { buildApi } from '../../src/api/server';
 import { createPool } from '../../src/ledger/pool';
+import { mailsTo, waitForMail } from '../support/helpers';
 import { apiSuite, INFORMANT, ledgerCounts, multipartBody, quietCounts } from './support';
 
 const s = apiSuite();
@@ -210,4 +211,39 @@ test('503 with a clear message when Postgres or Temporal cannot be reached; noth
   await deadPool.end();
   await connection.close().catch(() => undefined);
   expect(await ledgerCounts(s)).toEqual(before);
+});
+
+test('login by e-mailed one-time link: same answer for unknown addresses, the link works once', async () => {
+  const headEmail = `head.${s.roundId}@unit.example.cn`;
+  const linksBefore = (await s.h.pool.query('SELECT count(*)::int AS n FROM login_links')).rows[0].n;
+  const known = await s.call('POST', '/api/auth/login-link', { body: { email: headEmail.toUpperCase() } });
+  const unknown = await s.call('POST', '/api/auth/login-link', { body: { email: `nobody.${s.roundId}@example.cn` } });
+  expect(known.statusCode).toBe(202);
+  expect(unknown.statusCode).toBe(202);
+  expect(unknown.body).toBe(known.body);
+  const bad = await s.call('POST', '/api/auth/login-link', { body: { email: 'not-an-email' } });
+  expect(bad.statusCode).toBe(400);
+  expect(bad.json().error.issues[0].path).toBe('body.email');
+
+  const mail = await waitForMail(headEmail, '【巡察系统】登录链接');
+  expect(mail.text).toContain('每个链接仅可使用一次');
+  const link = /https?:\/\/\S+\/api\/auth\/redeem\?t=([\w-]+)/.exec(mail.text);
+  expect(link).not.toBeNull();
+  const redeemed = await s.call('GET', `/api/auth/redeem?t=${link![1]}`);
+  expect(redeemed.statusCode).toBe(200);
+  expect(redeemed.json().me).toMatchObject({ personId: `head-${s.roundId}`, role: 'unitHead', scope: { roundId: s.roundId, unitId: s.unitId } });
+  const me = await s.call('GET', '/api/me', { token: redeemed.json().token });
+  expect(me.json()).toMatchObject({ role: 'unitHead', roleLabel: '被巡察单位主要负责人' });
+  const again = await s.call('GET', `/api/auth/redeem?t=${link![1]}`);
+  expect(again.statusCode).toBe(401);
+  expect(again.json().error.message).toContain('已使用');
+  // Only the known address got a link; the unknown one got nothing, not even a row.
+  expect((await s.h.pool.query('SELECT count(*)::int AS n FROM login_links')).rows[0].n).toBe(linksBefore + 1);
+  expect(await mailsTo(`nobody.${s.roundId}@example.cn`)).toEqual([]);
+
+  // The office's link carries the office's reach (every round).
+  await s.call('POST', '/api/auth/login-link', { body: { email: `office.${s.roundId}@xuncha.example.cn` } });
+  const officeMail = await waitForMail(`office.${s.roundId}@xuncha.example.cn`, '【巡察系统】登录链接');
+  const t = /redeem\?t=([\w-]+)/.exec(officeMail.text)![1];
+  expect((await s.call('GET', `/api/auth/redeem?t=${t}`)).json().me).toMatchObject({ role: 'office', roleLabel: '巡察办', scope: {} });
 });
