@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { XunchaClient } from '../src/client/xuncha-client';
 import { DEMO_PROBLEMS, demoRound } from '../src/client/demo';
-import { loadConfig, redactConfig } from '../src/config';
+import { signToken } from '../src/api/auth';
+import { DEV_API_TOKEN_SECRET, loadConfig, redactConfig, type Config } from '../src/config';
 import { driveToRectification } from '../src/client/drive';
 import { migrate } from '../src/ledger/migrate';
 import { createPool } from '../src/ledger/pool';
@@ -68,6 +69,16 @@ async function start(): Promise<void> {
       readyCheck: async () => fs.readFileSync(path.join(RUN_DIR, 'worker.log'), 'utf8').includes('[worker] running'),
     }),
   );
+  // The HTTP API (and the web console it serves) next to the worker, on API_PORT.
+  await ensure('api', () =>
+    startService({
+      name: 'api',
+      command: process.execPath,
+      args: ['--import', 'tsx', path.join(ROOT, 'src/api/main.ts')],
+      runDir: RUN_DIR,
+      readyCheck: async () => fs.readFileSync(path.join(RUN_DIR, 'api.log'), 'utf8').includes('[api] listening'),
+    }),
+  );
 
   // The demo round: the driver plays the group, the office and the unit head up to the plan.
   const xc = await XunchaClient.connect(config);
@@ -123,11 +134,27 @@ async function start(): Promise<void> {
   Temporal UI      http://127.0.0.1:${uiPort}/namespaces/default/workflows   (round/${roundId}, its unit and ${rows[0].items} items)
   收件箱 mailbox     ${mailbox ?? '(external SMTP)'}
   Postgres 台账     ${redactConfig(config).DATABASE_URL}   e.g. psql "${config.DATABASE_URL}" -c 'table notices'
+  控制台 console     ${config.API_PUBLIC_URL}   (API: ${config.API_PUBLIC_URL}/api/openapi.json)
+${demoLogins(config, roundId, unit)}
   Logs             .data/run/*.log
   The demo items turn yellow in ~1.5 min, red with 催办 at ~3 min and go to the discipline commission at ~4 min unless closed:
     npm run xuncha -- close-item ${roundId} ${unitId} official-card --by demo-office --evidence 公务卡管理办法
   Stop everything:  npm stop
 `);
+}
+
+/** DEV ONLY: sessions minted directly with the API's signing key, for the demo's office and unit head. */
+function demoLogins(config: Config, roundId: string, unit: { unitId: string; head: { personId: string; name: string } }): string {
+  if (config.API_TOKEN_SECRET !== DEV_API_TOKEN_SECRET) return '  登录 login       POST /api/auth/login-link { email } (a one-time link is e-mailed)';
+  const ttl = 12 * 3600;
+  const office = signToken({ sub: 'demo-office', name: '王芳', role: 'office', scope: {} }, config.API_TOKEN_SECRET, ttl);
+  const head = signToken({ sub: unit.head.personId, name: unit.head.name, role: 'unitHead', scope: { roundId, unitId: unit.unitId } }, config.API_TOKEN_SECRET, ttl);
+  const base = config.API_PUBLIC_URL.replace(/\/$/, '');
+  return [
+    `  巡察办登录 office  ${base}/#token=${office}`,
+    `  单位负责人登录 unit head (${unit.head.name})  ${base}/#token=${head}`,
+    `  e.g. curl -H "Authorization: Bearer <token>" ${base}/api/me   (dev-only tokens, valid 12 h)`,
+  ].join('\n');
 }
 
 async function main(): Promise<void> {
@@ -150,7 +177,7 @@ async function main(): Promise<void> {
       return;
     }
     case 'status':
-      for (const n of ['postgres', 'mailbox', 'temporal', 'worker']) console.log(`${n}: ${running(n) ? 'running' : 'stopped'}`);
+      for (const n of ['postgres', 'mailbox', 'temporal', 'worker', 'api']) console.log(`${n}: ${running(n) ? 'running' : 'stopped'}`);
       console.log(`temporal port open: ${await portOpen(7233)}`);
       return;
     default:

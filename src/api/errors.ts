@@ -79,7 +79,10 @@ export function fromValidationError(e: ValidationError): ApiError {
     e.issues.some((i) => i.path === '(state)') ||
     /\b(already|is closed|not allowed while|no open)\b/.test(e.message);
   if (conflict) return new ApiError('conflict', e.message, e.issues.length ? e.issues : [{ path: '(state)', message: e.message }]);
-  return new ApiError('validation', e.message, e.issues.length ? e.issues : [{ path: '(root)', message: e.message }]);
+  // A workflow's refusal arrives as "step: field: rule"; name the field as the request's body field.
+  const m = /^\w+: ([A-Za-z][\w.]*): (.+)$/s.exec(e.message);
+  const issues = e.issues.length ? e.issues.map((i) => ({ ...i, path: i.path.startsWith('(') ? i.path : `body.${i.path}` })) : [{ path: m ? `body.${m[1]}` : 'body', message: m ? m[2]! : e.message }];
+  return new ApiError('validation', e.message, issues);
 }
 
 /** Anything thrown by a handler, as the API answers it. */

@@ -249,7 +249,7 @@ export function buildRoutes(deps: ApiDeps): RouteDef[] {
       id: 'redeemLoginLink',
       method: 'GET',
       path: '/api/auth/redeem',
-      summary: '用登录链接换取会话令牌 (redeem a login link once)',
+      summary: '用登录链接换取会话令牌 (redeem a login link once; a browser is redirected to the console with #token=)',
       access: 'public',
       scope: 'none',
       query: z.strictObject({ t: z.string().min(20).max(200) }),
@@ -257,6 +257,12 @@ export function buildRoutes(deps: ApiDeps): RouteDef[] {
       async handler(c) {
         const r = await redeemLoginLink(c.deps.pool, c.deps.config, (c.query as { t: string }).t);
         if (!r) throw new ApiError('unauthenticated', '登录链接无效、已使用或已过期，请重新申请 (login link invalid, used or expired)');
+        // A person clicking the e-mailed link lands in the console, the session in the URL fragment
+        // (never sent to a server or written to a log); programs asking for JSON get it as JSON.
+        const accept = c.req.headers.accept ?? '';
+        if (accept.includes('text/html') && !accept.includes('application/json')) {
+          return c.reply.redirect(`${c.deps.config.API_PUBLIC_URL.replace(/\/$/, '')}/#token=${r.token}`, 302);
+        }
         return { token: r.token, me: meOf(r.claims) };
       },
     },

@@ -144,7 +144,13 @@ export function exportModules(): ApiDeps['exports'] {
 }
 
 export function buildApi(deps: ApiDeps, opts: { logger?: boolean; console?: boolean } = {}): FastifyInstance {
-  const app = Fastify({ logger: opts.logger ? { redact: ['req.headers.authorization'] } : false, bodyLimit: 2 * 1024 * 1024 });
+  const app = Fastify({
+    // Request logs never carry a token or a login link's secret (?t=).
+    logger: opts.logger
+      ? { serializers: { req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url.replace(/([?&]t=)[^&]*/g, '$1***') }) } }
+      : false,
+    bodyLimit: 2 * 1024 * 1024,
+  });
   deps.pending ??= new Set();
   const routes = buildRoutes({ ...deps, exports: deps.exports ?? exportModules() });
   void app.register(multipart, { limits: { fileSize: 10 * 1024 * 1024, files: 1, fields: 5 } });
@@ -178,6 +184,7 @@ export function buildApi(deps: ApiDeps, opts: { logger?: boolean; console?: bool
         }
         const ctx: Ctx = { deps, claims, params, query: query as Record<string, unknown>, body, req, reply };
         const result = await r.handler(ctx);
+        if (reply.sent) return reply; // answered directly (a redirect)
         const checked = r.response.safeParse(result);
         if (!checked.success) {
           req.log.error({ route: r.id, issues: checked.error.issues }, 'response does not match its schema');

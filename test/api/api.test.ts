@@ -4,7 +4,8 @@ import { Connection, Client } from '@temporalio/client';
 import { XunchaClient } from '../../src/client/xuncha-client';
 import { buildApi } from '../../src/api/server';
 import { createPool } from '../../src/ledger/pool';
-import { mailsTo, waitForMail } from '../support/helpers';
+import { savePool } from '../../src/ledger/pools';
+import { eventually, mailsTo, waitForMail } from '../support/helpers';
 import { apiSuite, INFORMANT, ledgerCounts, multipartBody, quietCounts } from './support';
 
 const s = apiSuite();
@@ -17,7 +18,9 @@ test('the seeded round reads back through the API for the office, the group and 
 
   const detail = await s.call('GET', `/api/rounds/${s.roundId}`, { token: office });
   expect(detail.statusCode).toBe(200);
-  expect(detail.json().units.map((u: { unit_id: string }) => u.unit_id)).toEqual([s.unitId]);
+  expect(detail.json().units.map((u: { unit_id: string }) => u.unit_id)).toEqual([s.unitId, `${s.unitId}-2`]);
+  // The unit head sees its own unit of the round only.
+  expect((await s.call('GET', `/api/rounds/${s.roundId}`, { token: s.token('unitHead') })).json().units.map((u: { unit_id: string }) => u.unit_id)).toEqual([s.unitId]);
   expect(detail.json().contacts.length).toBeGreaterThan(3);
 
   const items = (await s.call('GET', `/api/rounds/${s.roundId}/items?status=open`, { token: s.token('unitHead') })).json();
@@ -42,7 +45,11 @@ test('the seeded round reads back through the API for the office, the group and 
 
   const stats = (await s.call('GET', `/api/rounds/${s.roundId}/statistics`, { token: s.token('leadingGroup') })).json();
   expect(stats.round).toMatchObject({ items: 2, itemsClosed: 0, ratePercent: 0 });
-  expect(stats.categories).toEqual(expect.arrayContaining([{ category: 'finance', problems: 1 }, { category: 'party-building', problems: 1 }]));
+  expect(stats.categories).toEqual([{ category: 'finance', problems: 3 }, { category: 'party-building', problems: 1 }]);
+  // The unit head's statistics count its own unit only.
+  const own = (await s.call('GET', `/api/rounds/${s.roundId}/statistics`, { token: s.token('unitHead') })).json();
+  expect(own.units.map((u: { unitId: string }) => u.unitId)).toEqual([s.unitId]);
+  expect(own.categories).toEqual([{ category: 'finance', problems: 2 }, { category: 'party-building', problems: 1 }]);
   expect(stats.overTime[0]).toMatchObject({ issued: 2, closed: 0 });
 
   const petitions = (await s.call('GET', `/api/rounds/${s.roundId}/petitions`, { token: s.token('inspectionGroup') })).json();
@@ -51,14 +58,28 @@ test('the seeded round reads back through the API for the office, the group and 
   expect(petitionsForOffice.items[0]).not.toHaveProperty('informant_name');
 
   expect((await s.call('GET', `/api/rounds/${s.roundId}/talks`, { token: s.token('inspectionGroup') })).json().items).toHaveLength(1);
-  expect((await s.call('GET', `/api/rounds/${s.roundId}/problems`, { token: s.token('disciplineCommission') })).json().items).toHaveLength(2);
+  const problems = (await s.call('GET', `/api/rounds/${s.roundId}/problems`, { token: s.token('disciplineCommission') })).json().items;
+  expect(problems.map((p: { unit_id: string; problem_id: string; fixed_on_the_spot: boolean }) => [p.unit_id, p.problem_id, p.fixed_on_the_spot])).toEqual([
+    [s.unitId, 'p1', false],
+    [s.unitId, 'p2', false],
+    [s.unitId, 'p3', true],
+    [`${s.unitId}-2`, 'p1', false],
+  ]);
   const clues = (await s.call('GET', '/api/clues', { token: s.token('disciplineCommission') })).json();
   expect(clues.items).toEqual([expect.objectContaining({ clue_id: 'c1', state: 'open', round_id: s.roundId })]);
   expect((await s.call('GET', '/api/escalations', { token: s.token('disciplineCommission') })).statusCode).toBe(200);
   expect((await s.call('GET', '/api/look-backs', { token: s.token('supervisionGroup') })).json().items).toEqual([]);
   expect((await s.call('GET', '/api/spot-checks', { token: s.token('supervisionGroup') })).json().items).toEqual([]);
   const audit = (await s.call('GET', `/api/audit?roundId=${s.roundId}`, { token: office })).json();
-  expect(audit.items.map((a: { event_type: string }) => a.event_type)).toEqual(expect.arrayContaining(['round.started', 'petition.recorded', 'evidence.uploaded', 'item.progress']));
+  expect(audit.items.map((a: { event_type: string }) => a.event_type)).toEqual(
+    expect.arrayContaining(['round.started', 'petition.recorded', 'file-check.recorded', 'questionnaire.recorded', 'problem.fixed-on-the-spot', 'evidence.uploaded', 'item.progress']),
+  );
+  // Every write is attributed to the signed-in person, not to whatever a body might claim.
+  expect(audit.items.find((a: { event_type: string }) => a.event_type === 'petition.recorded').actor).toBe(`group-${s.roundId}`);
+  expect(audit.items.find((a: { event_type: string }) => a.event_type === 'item.progress').actor).toBe(`head-${s.roundId}`);
+  // The preparation steps done through the API closed their tasks.
+  const { rows: prep } = await s.h.pool.query(`SELECT task_id, state FROM tasks WHERE round_id = $1 AND unit_id = $2 AND (kind = 'mobilisation-meeting' OR task_id LIKE '%:info:auditOffice' OR task_id LIKE '%:info:disciplineCommission') ORDER BY task_id`, [s.roundId, s.unitId]);
+  expect(prep.map((t: { state: string }) => t.state)).toEqual(['done', 'done', 'done']);
   expect((await s.call('GET', `/api/groups/proposal?roundId=${s.roundId}`, { token: office })).json()).toEqual({ items: [] });
   const me = (await s.call('GET', '/api/me', { token: s.token('unitHead') })).json();
   expect(me).toMatchObject({ personId: `head-${s.roundId}`, role: 'unitHead', roleLabel: '被巡察单位主要负责人', scope: { roundId: s.roundId, unitId: s.unitId } });
@@ -154,12 +175,18 @@ test('letters and clue outcomes go to their workflows; unknown ones are 404', as
       subject: '公务卡管理共性问题',
       problems: [
         { unitId: s.unitId, problemId: 'p1' },
-        { unitId: s.unitId, problemId: 'p2' },
+        { unitId: `${s.unitId}-2`, problemId: 'p1' },
       ],
       deadline: new Date(Date.parse(s.feedbackAt) + 30 * 86_400_000).toISOString(),
     },
   });
-  expect([200, 400]).toContain(letter.statusCode);
+  expect([letter.statusCode, letter.body]).toEqual([200, expect.stringContaining('"letterId":"l1"')]);
+  const answered = await eventually(async () => {
+    const r = await s.call('POST', `/api/rounds/${s.roundId}/letters/l1/answer`, { token: s.token('office'), body: { measures: '已出台公务卡管理办法。' } });
+    return r.statusCode !== 404 && r;
+  });
+  expect(answered.statusCode).toBe(200);
+  expect((await s.call('POST', `/api/rounds/${s.roundId}/letters/l1/answer`, { token: s.token('office'), body: { measures: '再答一次' } })).statusCode).toBe(409);
   const answer = await s.call('POST', `/api/rounds/${s.roundId}/letters/no-such-letter/answer`, { token: s.token('office'), body: { measures: '已整改' } });
   expect(answer.statusCode).toBe(404);
   const outcome = await s.call('POST', `${unitBase()}/clues/c1/outcome`, { token: s.token('disciplineCommission'), body: { outcome: '已立案审查', caseOpened: true, peopleDisciplined: 1 } });
@@ -246,4 +273,60 @@ test('login by e-mailed one-time link: same answer for unknown addresses, the li
   const officeMail = await waitForMail(`office.${s.roundId}@xuncha.example.cn`, '【巡察系统】登录链接');
   const t = /redeem\?t=([\w-]+)/.exec(officeMail.text)![1];
   expect((await s.call('GET', `/api/auth/redeem?t=${t}`)).json().me).toMatchObject({ role: 'office', roleLabel: '巡察办', scope: {} });
+});
+
+test('a spot check planned by the supervision group stays invisible to the unit head before the visit', async () => {
+  const visitAt = new Date(Date.parse(s.feedbackAt) + 70 * 86_400_000).toISOString();
+  const planned = await s.call('POST', `${unitBase()}/spot-checks`, { token: s.token('supervisionGroup'), body: { spotCheckId: 'sc1', visitAt, target: '财务室凭证柜突击检查', team: ['督查组甲', '督查组乙'] } });
+  expect(planned.statusCode).toBe(200);
+  const seen = (await s.call('GET', '/api/spot-checks', { token: s.token('supervisionGroup') })).json();
+  expect(seen.items).toEqual([expect.objectContaining({ spot_check_id: 'sc1', target: '财务室凭证柜突击检查' })]);
+  expect((await s.call('GET', '/api/spot-checks', { token: s.token('unitHead') })).statusCode).toBe(404);
+  const head = s.token('unitHead');
+  for (const u of ['/api/tasks', unitBase(), `/api/rounds/${s.roundId}/items`, `/api/rounds/${s.roundId}`, `${unitBase()}/items/p1`]) {
+    const body = (await s.call('GET', u, { token: head })).body;
+    expect([u, body.includes('财务室凭证柜') || body.includes('sc1')]).toEqual([u, false]);
+  }
+  for (const m of await mailsTo(`head.${s.roundId}@unit.example.cn`)) expect(m.text).not.toContain('财务室凭证柜');
+});
+
+test('the unit head submits the rectification report; a second one is a conflict', async () => {
+  const first = await s.call('POST', `${unitBase()}/rectification-report`, { token: s.token('unitHead'), body: { summary: '整改情况报告：两项问题已基本整改。' } });
+  expect(first.statusCode).toBe(200);
+  const second = await s.call('POST', `${unitBase()}/rectification-report`, { token: s.token('unitHead'), body: { summary: '再交一次' } });
+  expect(second.statusCode).toBe(409);
+  expect(second.json().error.message).toContain('already submitted');
+  const unit = (await s.call('GET', unitBase(), { token: s.token('office') })).json();
+  expect(unit.rectification_report_at).not.toBeNull();
+});
+
+test('groups are proposed from the pools with reasons; an empty pool is a clear refusal', async () => {
+  const body = { units: [{ unitId: `gu-${s.roundId}`, name: '县水利局', sector: 'municipal', county: '东县' }], groupSize: 1 };
+  const before = (await s.h.pool.query('SELECT count(*)::int AS n FROM pool_members')).rows[0].n;
+  if (before === 0) {
+    const empty = await s.call('POST', '/api/groups/propose', { token: s.token('office'), body });
+    expect(empty.statusCode).toBe(409);
+    expect(empty.json().error.message).toContain('人才库为空');
+  }
+  await savePool(s.h.pool, [
+    { personId: `pl-${s.roundId}`, name: '组长甲', pool: 'leader', expertise: ['discipline'], homeCounty: '西县' },
+    { personId: `pt-${s.roundId}`, name: '成员乙', pool: 'talent', expertise: ['finance'], homeCounty: '西县', formerUnitIds: [] },
+    { personId: `px-${s.roundId}`, name: '成员丙', pool: 'talent', expertise: ['audit'], homeCounty: '东县', currentUnitId: `gu-${s.roundId}` },
+  ]);
+  const res = await s.call('POST', '/api/groups/propose', { token: s.token('office'), body });
+  expect(res.statusCode).toBe(200);
+  const proposal = res.json();
+  expect(proposal.groups[0]).toMatchObject({ unitId: `gu-${s.roundId}`, leader: { personId: `pl-${s.roundId}` } });
+  expect(proposal.exclusions).toEqual(expect.arrayContaining([expect.objectContaining({ personId: `px-${s.roundId}`, rule: 'former-unit' })]));
+  expect((await s.call('POST', '/api/groups/propose', { token: s.token('leadingGroup'), body })).statusCode).toBe(403);
+});
+
+test('a browser clicking the e-mailed link is redirected to the console with the session in the fragment', async () => {
+  await s.call('POST', '/api/auth/login-link', { body: { email: `jiwei.${s.roundId}@jiwei.example.cn` } });
+  const mail = await waitForMail(`jiwei.${s.roundId}@jiwei.example.cn`, '【巡察系统】登录链接');
+  const t = /redeem\?t=([\w-]+)/.exec(mail.text)![1];
+  const res = await s.app.inject({ method: 'GET', url: `/api/auth/redeem?t=${t}`, headers: { accept: 'text/html,application/xhtml+xml' } });
+  expect(res.statusCode).toBe(302);
+  const token = /#token=(.+)$/.exec(res.headers.location as string)![1]!;
+  expect((await s.call('GET', '/api/me', { token })).json()).toMatchObject({ role: 'disciplineCommission', scope: { roundId: s.roundId } });
 });

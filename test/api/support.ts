@@ -80,8 +80,22 @@ async function seedThroughApi(s: ApiSuite): Promise<void> {
   const office = s.token('office');
   const group = s.token('inspectionGroup');
   const head = s.token('unitHead');
-  ok(await s.call('POST', '/api/rounds', { token: office, body: stripEmails(sampleRound(roundId)) }), 201);
+  // A second unit, so a common issue (共性问题) can span two units.
+  const setup = stripEmails(sampleRound(roundId));
+  const second = { unitId: `${unitId}-2`, name: '县教育局', sector: 'municipal' as const, head: { personId: `head2-${roundId}`, name: '孙局长', email: `head2.${roundId}@unit.example.cn` } };
+  ok(await s.call('POST', '/api/rounds', { token: office, body: { ...setup, units: [...setup.units, second] } }), 201);
   await waitForPhase(s.xc, s.clock, roundId, unitId, 'preparation');
+  // Preparation: the discipline commission answers its information request through its route; the
+  // office completes the audit office's from the inbox; the group holds the mobilisation meeting.
+  const jiwei = s.token('disciplineCommission');
+  await eventually(async () => (await s.h.pool.query(`SELECT 1 FROM tasks WHERE round_id = $1 AND unit_id = $2 AND (kind = 'mobilisation-meeting' OR task_id LIKE '%:info:auditOffice')`, [roundId, unitId])).rowCount === 2);
+  ok(await s.call('POST', `${base}/info-request/reply`, { token: jiwei, body: { source: 'disciplineCommission', summary: '未发现班子成员问题线索。' } }));
+  const { rows: prep } = await s.h.pool.query(`SELECT task_id, kind FROM tasks WHERE round_id = $1 AND unit_id = $2 AND state = 'open' AND kind IN ('info-request-reply', 'mobilisation-meeting') ORDER BY task_id`, [roundId, unitId]);
+  const auditTask = prep.find((t: { task_id: string }) => t.task_id.endsWith(':info:auditOffice'))!;
+  ok(await s.call('POST', `/api/tasks/${encodeURIComponent(auditTask.task_id)}/complete`, { token: office, body: { source: 'auditOffice', summary: '审计发现专项资金管理问题。' } }));
+  const groupTasks = ok(await s.call('GET', '/api/tasks', { token: group })).items as { task_id: string; kind: string }[];
+  const mobilisation = groupTasks.find((t) => t.kind === 'mobilisation-meeting')!;
+  ok(await s.call('POST', `${base}/tasks/complete`, { token: group, body: { taskId: mobilisation.task_id, note: '已召开动员会' } }));
   await s.clock.advance(8 * DAY);
   await waitForPhase(s.xc, s.clock, roundId, unitId, 'stationing');
   const asked = { asked: true };
@@ -94,6 +108,11 @@ async function seedThroughApi(s: ApiSuite): Promise<void> {
   ok(await s.call('POST', `${base}/petitions`, { token: group, body: { petitionId: 'pt1', receivedVia: 'phone', content: '反映公务卡报销不规范。', informant: INFORMANT } }));
   ok(await s.call('POST', `${base}/problems`, { token: group, body: { ...problem('p1', '公务卡报销不规范'), recordedBy: undefined } }));
   ok(await s.call('POST', `${base}/problems`, { token: group, body: { ...problem('p2', '会议记录不全', 'party-building'), recordedBy: undefined } }));
+  ok(await s.call('POST', `${base}/file-checks`, { token: group, body: { checkId: 'f1', mustSee: Object.fromEntries(['meetingMinutes', 'studyNotes', 'partyDuesLedger', 'committeeMinutes', 'accountingVouchers'].map((k) => [k, { checked: true }])) } }));
+  ok(await s.call('POST', `${base}/questionnaires`, { token: group, body: { questionnaireId: 'q1', distributed: 50, returned: 46, summary: '群众满意度较高。' } }));
+  ok(await s.call('POST', `${base}/problems`, { token: group, body: { ...problem('p3', '办公用房超标'), recordedBy: undefined } }));
+  ok(await s.call('POST', `${base}/fix-on-the-spot`, { token: group, body: { problemId: 'p3', measures: '已腾退超标面积。', evidence: ['腾退确认单'] } }));
+  ok(await s.call('POST', `/api/rounds/${roundId}/units/${unitId}-2/problems`, { token: office, body: { ...problem('p1', '公务卡报销不规范'), recordedBy: undefined } }));
   ok(await s.call('POST', `${base}/clues`, { token: group, body: { clueId: 'c1', to: 'disciplineCommission', summary: '某科长涉嫌违规收受礼金', problemId: 'p1' } }));
   await s.clock.advance(31 * DAY);
   await waitForPhase(s.xc, s.clock, roundId, unitId, 'report');
