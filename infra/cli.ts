@@ -59,26 +59,20 @@ async function start(): Promise<void> {
   const applied = await migrate(pool);
   console.log(`· migrations: ${applied.length ? applied.join(', ') : 'up to date'}`);
 
-  await ensure('worker', () =>
-    startService({
-      name: 'worker',
-      // One process (not the tsx wrapper and a child), so its pid is the worker's own.
-      command: process.execPath,
-      args: ['--import', 'tsx', path.join(ROOT, 'src/workers/main.ts')],
-      runDir: RUN_DIR,
-      readyCheck: async () => fs.readFileSync(path.join(RUN_DIR, 'worker.log'), 'utf8').includes('[worker] running'),
-    }),
-  );
+  // One process each (not the tsx wrapper and a child), so its pid is the service's own.
+  const tsService = (name: string, file: string, readyText: string) =>
+    ensure(name, () =>
+      startService({
+        name,
+        command: process.execPath,
+        args: ['--import', 'tsx', path.join(ROOT, file)],
+        runDir: RUN_DIR,
+        readyCheck: async () => fs.readFileSync(path.join(RUN_DIR, `${name}.log`), 'utf8').includes(readyText),
+      }),
+    );
+  await tsService('worker', 'src/workers/main.ts', '[worker] running');
   // The HTTP API (and the web console it serves) next to the worker, on API_PORT.
-  await ensure('api', () =>
-    startService({
-      name: 'api',
-      command: process.execPath,
-      args: ['--import', 'tsx', path.join(ROOT, 'src/api/main.ts')],
-      runDir: RUN_DIR,
-      readyCheck: async () => fs.readFileSync(path.join(RUN_DIR, 'api.log'), 'utf8').includes('[api] listening'),
-    }),
-  );
+  await tsService('api', 'src/api/main.ts', '[api] listening');
 
   // The demo round: the driver plays the group, the office and the unit head up to the plan.
   const xc = await XunchaClient.connect(config);

@@ -223,6 +223,40 @@ const ProgressBody = L.ReportProgressInput.extend({
 });
 const CloseBody = z.strictObject({ by: Slug, evidence: z.array(z.string().trim().min(1).max(500)).min(1).max(50), note: z.string().trim().min(1).max(2000).optional() });
 
+/** A list across rounds (?roundId= narrows it; a round-scoped token sees its round only). */
+function crossRoundList(id: string, path: string, summary: string, access: Role[], q: (db: Q.Db, roundId: string | null) => Promise<unknown[]>, hiddenFromUnit = false): RouteDef {
+  return {
+    id,
+    method: 'GET',
+    path,
+    summary,
+    access,
+    scope: 'none',
+    hiddenFromUnit,
+    query: z.strictObject({ roundId: Slug.optional() }),
+    response: list(Row),
+    handler: async (c) => ({ items: await read(c, (db) => q(db, roundFilter(c))) }),
+  };
+}
+/** A list within one round, cut to the units the caller may see. */
+function roundList(id: string, path: string, summary: string, access: Role[], q: (db: Q.Db, roundId: string, units: string[] | null) => Promise<unknown[]>, hiddenFromUnit = false): RouteDef {
+  return {
+    id,
+    method: 'GET',
+    path: `/api/rounds/:roundId/${path}`,
+    summary,
+    access,
+    scope: 'round',
+    hiddenFromUnit,
+    params: RoundP,
+    response: list(Row),
+    handler: async (c) => {
+      const u = await units(c);
+      return { items: await read(c, (db) => q(db, c.params.roundId!, u)) };
+    },
+  };
+}
+
 export function buildRoutes(deps: ApiDeps): RouteDef[] {
   const routes: RouteDef[] = [
     // ---- auth and discovery
@@ -388,81 +422,12 @@ export function buildRoutes(deps: ApiDeps): RouteDef[] {
         return { items: await read(c, (db) => Q.petitions(db, c.params.roundId!, u, informants), informants) };
       },
     },
-    {
-      id: 'listTalks',
-      method: 'GET',
-      path: '/api/rounds/:roundId/talks',
-      summary: '个别谈话',
-      access: GROUP,
-      scope: 'round',
-      hiddenFromUnit: true,
-      params: RoundP,
-      response: list(Row),
-      handler: async (c) => {
-        const u = await units(c);
-        return { items: await read(c, (db) => Q.talks(db, c.params.roundId!, u)) };
-      },
-    },
-    {
-      id: 'listProblems',
-      method: 'GET',
-      path: '/api/rounds/:roundId/problems',
-      summary: '问题底稿',
-      access: ['office', 'leadingGroup', 'inspectionGroup', 'disciplineCommission'],
-      scope: 'round',
-      params: RoundP,
-      response: list(Row),
-      handler: async (c) => {
-        const u = await units(c);
-        return { items: await read(c, (db) => Q.problems(db, c.params.roundId!, u)) };
-      },
-    },
-    {
-      id: 'listClues',
-      method: 'GET',
-      path: '/api/clues',
-      summary: '移交线索及反馈期限',
-      access: ['office', 'disciplineCommission'],
-      scope: 'none',
-      hiddenFromUnit: true,
-      query: z.strictObject({ roundId: Slug.optional() }),
-      response: list(Row),
-      handler: async (c) => ({ items: await read(c, (db) => Q.clues(db, roundFilter(c))) }),
-    },
-    {
-      id: 'listEscalations',
-      method: 'GET',
-      path: '/api/escalations',
-      summary: '逾期升级（约谈、通报、问责…）',
-      access: ['office', 'leadingGroup', 'disciplineCommission'],
-      scope: 'none',
-      query: z.strictObject({ roundId: Slug.optional() }),
-      response: list(Row),
-      handler: async (c) => ({ items: await read(c, (db) => Q.escalations(db, roundFilter(c))) }),
-    },
-    {
-      id: 'listLookBacks',
-      method: 'GET',
-      path: '/api/look-backs',
-      summary: '回头看',
-      access: ['office', 'supervisionGroup'],
-      scope: 'none',
-      query: z.strictObject({ roundId: Slug.optional() }),
-      response: list(Row),
-      handler: async (c) => ({ items: await read(c, (db) => Q.lookBacks(db, roundFilter(c))) }),
-    },
-    {
-      id: 'listSpotChecks',
-      method: 'GET',
-      path: '/api/spot-checks',
-      summary: '突击察访计划',
-      access: ['office', 'supervisionGroup'],
-      scope: 'none',
-      hiddenFromUnit: true,
-      query: z.strictObject({ roundId: Slug.optional() }),
-      response: list(Row),
-      handler: async (c) => ({ items: await read(c, (db) => Q.spotChecks(db, roundFilter(c))) }),
-    },
+    roundList('listTalks', 'talks', '个别谈话', GROUP, Q.talks, true),
+    roundList('listProblems', 'problems', '问题底稿', ['office', 'leadingGroup', 'inspectionGroup', 'disciplineCommission'], Q.problems),
+    crossRoundList('listClues', '/api/clues', '移交线索及反馈期限', ['office', 'disciplineCommission'], Q.clues, true),
+    crossRoundList('listEscalations', '/api/escalations', '逾期升级（约谈、通报、问责…）', ['office', 'leadingGroup', 'disciplineCommission'], Q.escalations),
+    crossRoundList('listLookBacks', '/api/look-backs', '回头看', ['office', 'supervisionGroup'], Q.lookBacks),
+    crossRoundList('listSpotChecks', '/api/spot-checks', '突击察访计划', ['office', 'supervisionGroup'], Q.spotChecks, true),
     {
       id: 'myTasks',
       method: 'GET',
