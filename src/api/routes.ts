@@ -724,11 +724,19 @@ export function buildRoutes(deps: ApiDeps): RouteDef[] {
       access: ['office', 'leadingGroup', 'inspectionGroup', 'unitHead'],
       scope: 'round',
       params: RoundP,
+      query: z.strictObject({ unitId: Slug.optional() }),
       response: z.instanceof(Buffer),
       produces: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
       async handler(c) {
-        const claims = me(c);
-        const buf = await build(c.deps.pool, c.params.roundId!, claims.role === 'unitHead' ? { unitId: claims.scope.unitId } : claims.scope.unitId ? { unitId: claims.scope.unitId } : {});
+        // The whole round for the office; one unit (asked for, or the only one visible) otherwise.
+        const visible = await units(c);
+        const asked = c.query.unitId as string | undefined;
+        const unitId = asked ?? (visible?.length === 1 ? visible[0] : undefined);
+        if (visible && (!unitId || !visible.includes(unitId))) {
+          if (me(c).role === 'unitHead') throw notFound(`unitId: 没有此单位 no unit "${asked}"`);
+          throw new ApiError('forbidden', 'unitId: 请选择您负责的单位导出 (choose one of your units: ?unitId=)', [{ path: 'query.unitId', message: 'outside your scope' }]);
+        }
+        const buf = await build(c.deps.pool, c.params.roundId!, unitId ? { unitId } : {});
         c.reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="ledger-${c.params.roundId}.xlsx"`);
         return buf;
       },

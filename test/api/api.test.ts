@@ -330,3 +330,42 @@ test('a browser clicking the e-mailed link is redirected to the console with the
   const token = /#token=(.+)$/.exec(res.headers.location as string)![1]!;
   expect((await s.call('GET', '/api/me', { token })).json()).toMatchObject({ role: 'disciplineCommission', scope: { roundId: s.roundId } });
 });
+
+test('export routes pass each caller only their scope (wiring, with recording exporters in place of src/exports)', async () => {
+  // The real exporters belong to src/exports; here they only record what the API asked them for.
+  const asked: unknown[] = [];
+  const app = buildApi(
+    {
+      pool: s.h.pool,
+      xc: s.xc,
+      config: s.h.config,
+      mailer: s.h.mailer,
+      exports: {
+        buildLedgerWorkbook: async (_pool, roundId, opts) => (asked.push({ roundId, opts }), Buffer.from('xlsx')),
+        renderNoticePrint: async (_pool, noticeId) => `<html><body>通知 ${noticeId}</body></html>`,
+      },
+    },
+    { console: false },
+  );
+  const get = (url: string, token?: string) => app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
+  expect((await get(`/api/rounds/${s.roundId}/ledger.xlsx`, s.token('office'))).statusCode).toBe(200);
+  const own = await get(`/api/rounds/${s.roundId}/ledger.xlsx`, s.token('unitHead'));
+  expect(own.statusCode).toBe(200);
+  expect(own.headers['content-type']).toContain('spreadsheetml');
+  expect((await get(`/api/rounds/${s.roundId}/ledger.xlsx?unitId=${s.unitId}-2`, s.token('unitHead'))).statusCode).toBe(404);
+  expect((await get(`/api/rounds/${s.roundId}/ledger.xlsx`, s.token('disciplineCommission'))).statusCode).toBe(403);
+  expect(asked).toEqual([
+    { roundId: s.roundId, opts: {} },
+    { roundId: s.roundId, opts: { unitId: s.unitId } },
+  ]);
+  const notice = async (unitId: string) =>
+    (await s.h.pool.query(`SELECT notice_id::text AS id FROM notices WHERE round_id = $1 AND unit_id = $2 AND confidential_until IS NULL ORDER BY notice_id LIMIT 1`, [s.roundId, unitId])).rows[0].id as string;
+  const mine = await get(`/api/notices/${await notice(s.unitId)}/print`, s.token('unitHead'));
+  expect(mine.statusCode).toBe(200);
+  expect(mine.headers['content-type']).toContain('text/html');
+  expect((await get(`/api/notices/${await notice(`${s.unitId}-2`)}/print`, s.token('unitHead'))).statusCode).toBe(404);
+  expect((await get(`/api/notices/${await notice(`${s.unitId}-2`)}/print`, s.token('office'))).statusCode).toBe(200);
+  const doc = (await get('/api/openapi.json')).json();
+  expect(doc.paths['/api/rounds/{roundId}/ledger.xlsx'].get.responses['200'].content).toHaveProperty(['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet']);
+  await app.close();
+});
