@@ -1,6 +1,7 @@
 // The API end to end on real servers: reads and writes by the people who do them, errors in the
 // one shape, 409 on a racing close, 503 when Postgres or Temporal is away, a real listening socket.
 import { Connection, Client } from '@temporalio/client';
+import { waitForPhase } from '../../src/client/drive';
 import { XunchaClient } from '../../src/client/xuncha-client';
 import { buildApi } from '../../src/api/server';
 import { createPool } from '../../src/ledger/pool';
@@ -368,4 +369,26 @@ test('export routes pass each caller only their scope (wiring, with recording ex
   const doc = (await get('/api/openapi.json')).json();
   expect(doc.paths['/api/rounds/{roundId}/ledger.xlsx'].get.responses['200'].content).toHaveProperty(['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet']);
   await app.close();
+});
+
+test('look-back findings and disclosure through the API, at the end of the round', async () => {
+  const office = s.token('office');
+  const ducha = s.token('supervisionGroup');
+  expect((await s.call('POST', `${unitBase()}/items/p1/close`, { token: office, body: { evidence: ['公务卡管理办法'] } })).statusCode).toBe(200);
+  await s.clock.advance(190 * 86_400_000);
+  await waitForPhase(s.xc, s.clock, s.roundId, s.unitId, 'look-back');
+  // The spot check's visit has started by now: its findings, then the look-back's.
+  const sc = await s.call('POST', `${unitBase()}/findings`, { token: ducha, body: { checkId: 'sc1', findings: [{ itemId: 'p1', verdict: 'sustained', note: '凭证规范' }] } });
+  expect([sc.statusCode, sc.body]).toEqual([200, expect.any(String)]);
+  const lb = await s.call('POST', `${unitBase()}/findings`, {
+    token: ducha,
+    body: { checkId: 'look-back', findings: ['p1', 'p2'].map((itemId) => ({ itemId, verdict: 'sustained', note: '整改成果巩固' })) },
+  });
+  expect([lb.statusCode, lb.body]).toEqual([200, expect.any(String)]);
+  const again = await s.call('POST', `${unitBase()}/findings`, { token: ducha, body: { checkId: 'look-back', findings: [] } });
+  expect(again.statusCode).toBe(409);
+  await waitForPhase(s.xc, s.clock, s.roundId, s.unitId, 'disclosure');
+  const published = await s.call('POST', `${unitBase()}/results`, { token: office, body: { summary: '县财政局巡察整改情况公开。', withheld: [{ subject: '某科长案件', reason: 'case-under-way' }] } });
+  expect([published.statusCode, published.body]).toEqual([200, expect.any(String)]);
+  expect((await s.call('POST', `${unitBase()}/results`, { token: office, body: { summary: '再公开一次' } })).statusCode).toBe(409);
 });
