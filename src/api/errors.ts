@@ -77,7 +77,7 @@ export function fromValidationError(e: ValidationError): ApiError {
   if (notFound) return new ApiError('not_found', `${e.message}（流程不存在 no such workflow）`, e.issues);
   const conflict =
     e.issues.some((i) => i.path === '(state)') ||
-    /\b(already|is closed|not allowed while|no open)\b/.test(e.message);
+    /\b(already|is closed|not allowed while|no open|there is no|is demanded|has not started)\b/.test(e.message);
   if (conflict) return new ApiError('conflict', e.message, e.issues.length ? e.issues : [{ path: '(state)', message: e.message }]);
   // A workflow's refusal arrives as "step: field: rule"; name the field as the request's body field.
   const m = /^\w+: ([A-Za-z][\w.]*): (.+)$/s.exec(e.message);

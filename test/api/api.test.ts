@@ -371,11 +371,22 @@ test('export routes pass each caller only their scope (wiring, with recording ex
   await app.close();
 });
 
-test('look-back findings and disclosure through the API, at the end of the round', async () => {
+test('self-examination, look-back findings and disclosure through the API, to the end of the round', async () => {
   const office = s.token('office');
   const ducha = s.token('supervisionGroup');
+  const head = s.token('unitHead');
+  // Past the rectification report's due date with p1 still open: a self-examination is demanded.
+  expect((await s.call('POST', `${unitBase()}/self-examination/review`, { token: ducha, body: { decision: 'accept' } })).statusCode).toBe(409);
+  await s.clock.advance(75 * 86_400_000);
+  const task = await eventually(async () => ((await s.call('GET', '/api/tasks', { token: head })).json().items as { kind: string }[]).find((t) => t.kind === 'self-examination'));
+  expect(task).toBeDefined();
+  const exam = await s.call('POST', `${unitBase()}/self-examination`, { token: head, body: { text: '对公务卡整改未按期完成作出深刻检查。' } });
+  expect([exam.statusCode, exam.body]).toEqual([200, expect.any(String)]);
+  const review = await s.call('POST', `${unitBase()}/self-examination/review`, { token: ducha, body: { decision: 'accept' } });
+  expect([review.statusCode, review.body]).toEqual([200, expect.any(String)]);
+  expect((await s.call('GET', unitBase(), { token: head })).json().selfExamination).toMatchObject({ decision: 'accept' });
   expect((await s.call('POST', `${unitBase()}/items/p1/close`, { token: office, body: { evidence: ['公务卡管理办法'] } })).statusCode).toBe(200);
-  await s.clock.advance(190 * 86_400_000);
+  await s.clock.advance(120 * 86_400_000);
   await waitForPhase(s.xc, s.clock, s.roundId, s.unitId, 'look-back');
   // The spot check's visit has started by now: its findings, then the look-back's.
   const sc = await s.call('POST', `${unitBase()}/findings`, { token: ducha, body: { checkId: 'sc1', findings: [{ itemId: 'p1', verdict: 'sustained', note: '凭证规范' }] } });
