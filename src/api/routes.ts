@@ -121,6 +121,23 @@ export const EVIDENCE_TYPES = [
 ] as const;
 export const EVIDENCE_MAX_BYTES = 10 * 1024 * 1024;
 
+/** The first bytes must agree with the declared type: a renamed executable is not a PDF. */
+function contentMatches(type: string, b: Buffer): boolean {
+  const starts = (...sig: number[]) => sig.every((x, i) => b[i] === x);
+  switch (type) {
+    case 'application/pdf':
+      return b.subarray(0, 5).toString('latin1') === '%PDF-';
+    case 'image/png':
+      return starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
+    case 'image/jpeg':
+      return starts(0xff, 0xd8, 0xff);
+    case 'text/plain':
+      return !b.includes(0) && Buffer.from(b.toString('utf8'), 'utf8').equals(b);
+    default: // docx, xlsx: zip containers
+      return starts(0x50, 0x4b, 0x03, 0x04);
+  }
+}
+
 // ---- helpers used by handlers
 const notFound = (what: string) => new ApiError('not_found', what);
 const read = <T>(c: Ctx, fn: (db: Q.Db) => Promise<T>, informants = false) => Q.readAs(c.deps.pool, c.claims, fn, informants);
@@ -612,6 +629,7 @@ export function buildRoutes(deps: ApiDeps): RouteDef[] {
         if (file.file.truncated) throw bad('body.file', `文件过大，上限 ${EVIDENCE_MAX_BYTES / 1024 / 1024} MB (file too large)`);
         if (content.length === 0) throw bad('body.file', '文件为空 (empty file)');
         if (!(EVIDENCE_TYPES as readonly string[]).includes(file.mimetype)) throw bad('body.file', `不支持的文件类型 ${file.mimetype} (allowed: ${EVIDENCE_TYPES.join(', ')})`);
+        if (!contentMatches(file.mimetype, content)) throw bad('body.file', `文件内容与类型 ${file.mimetype} 不符 (content does not match its declared type)`);
         const fileName = z.string().trim().min(1).max(200).safeParse(file.filename);
         if (!fileName.success) throw bad('body.file.filename', '文件名须为1-200个字符 (file name must have 1-200 characters)');
         const item = await c.deps.pool.query('SELECT 1 FROM rectification_items WHERE round_id = $1 AND unit_id = $2 AND item_id = $3', [roundId, unitId, itemId]);

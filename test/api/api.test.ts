@@ -128,12 +128,15 @@ test('evidence uploads: type, size and the item are checked; nothing stored when
   const exe = await upload('virus.exe', 'application/x-msdownload', Buffer.from('MZ'));
   expect(exe.statusCode).toBe(400);
   expect(exe.json().error.message).toContain('不支持的文件类型');
-  const big = await upload('big.pdf', 'application/pdf', Buffer.alloc(10 * 1024 * 1024 + 1, 1));
+  const big = await upload('big.pdf', 'application/pdf', Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(10 * 1024 * 1024, 1)]));
   expect(big.statusCode).toBe(400);
   expect(big.json().error.issues[0].path).toBe('body.file');
+  const renamed = await upload('report.pdf', 'application/pdf', Buffer.from('MZ\x90\x00 not a pdf'));
+  expect(renamed.statusCode).toBe(400);
+  expect(renamed.json().error.message).toContain('文件内容与类型');
   const empty = await upload('empty.pdf', 'application/pdf', Buffer.alloc(0));
   expect(empty.statusCode).toBe(400);
-  const noItem = await upload('a.pdf', 'application/pdf', Buffer.from('%PDF'), 'no-such-item');
+  const noItem = await upload('a.pdf', 'application/pdf', Buffer.from('%PDF-1.7'), 'no-such-item');
   expect(noItem.statusCode).toBe(404);
   expect(await ledgerCounts(s)).toEqual(before);
 });
