@@ -88,6 +88,7 @@ test('every role against every route: status codes as the table says, and nothin
       }
     }
   }
+  console.log(`[api matrix] ${cases} role × route cases on ${routes.length} routes × ${personas().length} callers`);
   expect(failures).toEqual([]);
   expect(cases).toBeGreaterThan(40 * 17);
   expect(await quietCounts(s)).toEqual(before);
