@@ -272,6 +272,15 @@ export async function taskForCompletion(db: Db, taskId: string) {
   return t as { task_id: string; round_id: string; unit_id: string | null; assignee_id: string | null; state: string; workflow_id: string; confidential_until: string | null } | undefined;
 }
 
+/** A round's notices as the unit may see them: never a spot-check plan before the visit, no addresses. */
+export const notices = (db: Db, roundId: string, units: string[] | null) =>
+  all(
+    db,
+    `SELECT notice_id::text, unit_id, item_id, template, recipient_role, subject, state, sent_at FROM unit_visible_notices
+      WHERE round_id = $1 AND ($2::text[] IS NULL OR unit_id = ANY($2)) ORDER BY notice_id DESC LIMIT 500`,
+    [roundId, units],
+  );
+
 export async function noticeUnit(db: Db, noticeId: string) {
   const [n] = await all(db, 'SELECT notice_id::text, round_id, unit_id FROM unit_visible_notices WHERE notice_id = $1', [noticeId]);
   return n as { notice_id: string; round_id: string | null; unit_id: string | null } | undefined;

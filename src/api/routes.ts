@@ -441,6 +441,7 @@ export function buildRoutes(deps: ApiDeps): RouteDef[] {
     },
     roundList('listTalks', 'talks', '个别谈话', GROUP, Q.talks, true),
     roundList('listProblems', 'problems', '问题底稿', ['office', 'leadingGroup', 'inspectionGroup', 'disciplineCommission'], Q.problems),
+    roundList('listNotices', 'notices', '通知（打印版：/api/notices/:noticeId/print）', ['office', 'unitHead'], Q.notices),
     crossRoundList('listClues', '/api/clues', '移交线索及反馈期限', ['office', 'disciplineCommission'], Q.clues, true),
     crossRoundList('listEscalations', '/api/escalations', '逾期升级（约谈、通报、问责…）', ['office', 'leadingGroup', 'disciplineCommission'], Q.escalations),
     crossRoundList('listLookBacks', '/api/look-backs', '回头看', ['office', 'supervisionGroup'], Q.lookBacks),
