@@ -147,6 +147,7 @@ interface Stats {
 }
 /** Red if anything is overdue or red-lit, yellow if anything is yellow, else green. */
 function unitStatus(u: Stats['units'][number]): string {
+  if (u.items === 0) return 'none';
   if (u.itemsOverdue > 0 || (u.colours.red ?? 0) > 0) return 'red';
   if ((u.colours.yellow ?? 0) > 0) return 'yellow';
   return 'green';
@@ -154,17 +155,17 @@ function unitStatus(u: Stats['units'][number]): string {
 export function Dashboard({ roundId, me }: { roundId: string; me: Me }) {
   const load = useLoad(async () => {
     const round = await whenRecorded(() => api.get<Row & { units: Row[] }>(`/api/rounds/${enc(roundId)}`));
-    const [stats, items, esc] = await Promise.all([
+    const [stats, items, esc, notices] = await Promise.all([
       api.get<Stats>(`/api/rounds/${enc(roundId)}/statistics`),
       api.get<{ items: Row[] }>(`/api/rounds/${enc(roundId)}/items`),
       me.role === 'office' || me.role === 'leadingGroup' ? api.get<{ items: Row[] }>(`/api/escalations?roundId=${enc(roundId)}`) : Promise.resolve({ items: [] as Row[] }),
+      me.role === 'office' || me.role === 'unitHead' ? api.get<{ items: Row[] }>(`/api/rounds/${enc(roundId)}/notices`) : Promise.resolve({ items: [] as Row[] }),
     ]);
-    return { round, stats, items, esc };
+    return { round, stats, items, esc, notices };
   }, [roundId]);
   const [exportError, setExportError] = useState<string>();
-  const [noticeId, setNoticeId] = useState('');
   if (!load.data) return <Loading error={load.error} />;
-  const { round, stats: st, items, esc } = load.data;
+  const { round, stats: st, items, esc, notices } = load.data;
   const overdue = items.items.filter((i) => i.overdue && i.state === 'open');
   return (
     <section class="page" data-testid="dashboard">
@@ -183,18 +184,6 @@ export function Dashboard({ roundId, me }: { roundId: string; me: Me }) {
         <button type="button" class="secondary" onClick={() => window.print()}>
           打印本页
         </button>
-        <form
-          class="inline"
-          onSubmit={(e) => {
-            e.preventDefault();
-            api.openHtml(`/api/notices/${enc(noticeId.trim())}/print`).catch((err) => setExportError(errorText(err)));
-          }}
-        >
-          <Field label="通知编号" path="noticeId" value={noticeId} onInput={setNoticeId} />
-          <button type="submit" class="secondary">
-            打印通知
-          </button>
-        </form>
       </div>
       <ErrorBox message={exportError} testid="export-error" />
       <div class="kpis">
@@ -243,7 +232,7 @@ export function Dashboard({ roundId, me }: { roundId: string; me: Me }) {
               <td>{label(PHASE_LABELS, u.phase)}</td>
               <td>
                 <span class={`status status-${unitStatus(u)}`} data-testid={`status-${u.unitId}`}>
-                  {unitStatus(u) === 'red' ? '红' : unitStatus(u) === 'yellow' ? '黄' : '绿'}
+                  {({ red: '红', yellow: '黄', green: '绿' } as Record<string, string>)[unitStatus(u)] ?? '—'}
                 </span>
               </td>
               <td>{u.items}</td>
@@ -276,7 +265,43 @@ export function Dashboard({ roundId, me }: { roundId: string; me: Me }) {
       {esc.items.length === 0 ? <p class="muted">无问责升级。</p> : <EscalationTable rows={esc.items} />}
       <h2>整改台账</h2>
       <ItemTable rows={items.items} testid="items-table" />
+      <h2>通知</h2>
+      <NoticeTable rows={notices.items} onError={setExportError} />
     </section>
+  );
+}
+
+function NoticeTable({ rows, onError }: { rows: Row[]; onError: (m: string) => void }) {
+  if (rows.length === 0) return <p class="muted">暂无通知。</p>;
+  return (
+    <table data-testid="notices">
+      <thead>
+        <tr>
+          <th>编号</th>
+          <th>主题</th>
+          <th>单位</th>
+          <th>状态</th>
+          <th>发送时间</th>
+          <th class="no-print">打印</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((n) => (
+          <tr key={s(n.notice_id)}>
+            <td>{s(n.notice_id)}</td>
+            <td>{s(n.subject)}</td>
+            <td>{s(n.unit_id)}</td>
+            <td>{n.state === 'sent' ? '已发送' : n.state === 'failed' ? '发送失败' : '待发送'}</td>
+            <td>{day(n.sent_at)}</td>
+            <td class="no-print">
+              <button type="button" class="link" data-testid={`print-notice-${s(n.notice_id)}`} onClick={() => api.openHtml(`/api/notices/${enc(s(n.notice_id))}/print`).catch((e) => onError(errorText(e)))}>
+                打印
+              </button>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
@@ -350,6 +375,9 @@ function EscalationTable({ rows }: { rows: Row[] }) {
   );
 }
 
+/** "附件 evidence-file:<id> <name> sha256:<hex>" (an uploaded file cited in a report) → "附件 <name>". */
+const evidenceText = (e: string) => e.replace(/^附件 evidence-file:\S+ (.+) sha256:\S+$/, '附件 $1');
+
 // ---- an item: history, evidence; the unit reports progress, the office closes or returns it
 export function ItemPage({ roundId, unitId, itemId, me }: { roundId: string; unitId: string; itemId: string; me: Me }) {
   const base = `/api/rounds/${enc(roundId)}/units/${enc(unitId)}/items/${enc(itemId)}`;
@@ -399,7 +427,7 @@ export function ItemPage({ roundId, unitId, itemId, me }: { roundId: string; uni
           {i.progress.map((p) => (
             <li key={`${s(p.generation)}-${s(p.seq)}`}>
               <strong>{day(p.reported_at)}</strong> {label(PROGRESS_LABELS, p.status)}：{s(p.note)}
-              {Array.isArray(p.evidence) && p.evidence.length > 0 && <span class="muted">（佐证：{(p.evidence as string[]).join('；')}）</span>}
+              {Array.isArray(p.evidence) && p.evidence.length > 0 && <span class="muted">（佐证：{(p.evidence as string[]).map(evidenceText).join('；')}）</span>}
             </li>
           ))}
         </ol>
@@ -526,6 +554,8 @@ export function UnitLedger({ me }: { me: Me }) {
   const unitBase = `/api/rounds/${enc(roundId)}/units/${enc(unitId)}`;
   const unit = useLoad(() => api.get<Row & { plan: (Row & { items?: Row[] }) | null; tasks: Row[] }>(unitBase), [unitBase]);
   const items = useLoad(() => api.get<{ items: Row[] }>(`/api/rounds/${enc(roundId)}/items?unitId=${enc(unitId)}`), [unitBase]);
+  const notices = useLoad(() => api.get<{ items: Row[] }>(`/api/rounds/${enc(roundId)}/notices`), [unitBase]);
+  const [noticeError, setNoticeError] = useState<string>();
   const [plan, setPlan] = useState<PlanRow[]>([{ problemId: '', measures: '', name: me.name, personId: me.personId, email: '', deadline: '', kind: 'time-limited' }]);
   const [summary, setSummary] = useState('');
   const filePlan = useSubmit();
@@ -646,6 +676,9 @@ export function UnitLedger({ me }: { me: Me }) {
         </form>
       )}
       {!!u.rectification_report_at && <p class="ok-box">整改情况报告已于 {day(u.rectification_report_at)} 报送。</p>}
+      <h2>通知</h2>
+      <ErrorBox message={noticeError} />
+      {notices.data ? <NoticeTable rows={notices.data.items} onError={setNoticeError} /> : <Loading error={notices.error} />}
     </section>
   );
 }
