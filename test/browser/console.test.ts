@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { signToken } from '../../src/api/auth';
+import { signToken, type ClaimsInput } from '../../src/api/auth';
 import { buildApi } from '../../src/api/server';
 import { driveToRectification } from '../../src/client/drive';
 import type { Config } from '../../src/config';
@@ -40,6 +40,14 @@ async function newPage(): Promise<Page> {
   const ctx = await browser.newContext({ acceptDownloads: true, locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
   contexts.push(ctx);
   return ctx.newPage();
+}
+/** Sign in on the login page by pasting a token signed for this person and role. */
+async function tokenLogin(page: Page, claims: ClaimsInput, home: string): Promise<void> {
+  await page.goto(`${base}/login`);
+  await page.getByLabel('会话令牌').fill(signToken(claims, s.h.config.API_TOKEN_SECRET, 3600));
+  await page.getByTestId('token-login').click();
+  await visible(page, home);
+  await page.waitForLoadState('networkidle');
 }
 /** Wait for a page element; on failure keep a screenshot and say what the page showed instead. */
 async function visible(page: Page, testid: string, timeout = 30_000): Promise<void> {
@@ -87,12 +95,9 @@ test('office wizard → unit head reports progress with evidence → office clos
   const t0 = Date.now();
   // ---- the office signs in with a token and sets up the round in the wizard
   const office = await newPage();
-  const officeToken = signToken({ sub: `office-${rid}`, name: '巡察办王主任', role: 'office', scope: {} }, s.h.config.API_TOKEN_SECRET, 3600);
   await office.goto(`${base}/login`);
   await shot(office, '01-login');
-  await office.getByLabel('会话令牌').fill(officeToken);
-  await office.getByTestId('token-login').click();
-  await visible(office, 'rounds-page');
+  await tokenLogin(office, { sub: `office-${rid}`, name: '巡察办王主任', role: 'office', scope: {} }, 'rounds-page');
   expect(await office.getByTestId('who').textContent()).toBe('巡察办王主任（巡察办）');
   await shot(office, '02-office-rounds');
 
@@ -275,19 +280,11 @@ test('office wizard → unit head reports progress with evidence → office clos
 
 test('the discipline commission sees transferred clues with report-back deadlines; the supervision group its checks', async () => {
   const jiwei = await newPage();
-  await jiwei.goto(`${base}/login`);
-  await jiwei.getByLabel('会话令牌').fill(signToken({ sub: `jiwei-${rid}`, name: '纪委监委李书记', role: 'disciplineCommission', scope: {} }, s.h.config.API_TOKEN_SECRET, 3600));
-  await jiwei.getByTestId('token-login').click();
-  await visible(jiwei, 'clues-page');
-  await jiwei.waitForLoadState('networkidle');
+  await tokenLogin(jiwei, { sub: `jiwei-${rid}`, name: '纪委监委李书记', role: 'disciplineCommission', scope: {} }, 'clues-page');
   expect(await jiwei.getByRole('heading', { name: '问责升级（待决定）' }).count()).toBe(1);
   await shot(jiwei, '19-jiwei-clues');
   const ducha = await newPage();
-  await ducha.goto(`${base}/login`);
-  await ducha.getByLabel('会话令牌').fill(signToken({ sub: `ducha-${rid}`, name: '督查组孙组长', role: 'supervisionGroup', scope: {} }, s.h.config.API_TOKEN_SECRET, 3600));
-  await ducha.getByTestId('token-login').click();
-  await visible(ducha, 'checks-page');
-  await ducha.waitForLoadState('networkidle');
+  await tokenLogin(ducha, { sub: `ducha-${rid}`, name: '督查组孙组长', role: 'supervisionGroup', scope: {} }, 'checks-page');
   await shot(ducha, '20-ducha-checks');
   // A bad token is refused with the API's reason, and the console stays on the login page.
   await ducha.getByTestId('logout').click();

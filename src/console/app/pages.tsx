@@ -5,6 +5,7 @@ import {
   BarChart,
   CATEGORY_LABELS,
   ColourChip,
+  DataTable,
   day,
   ErrorBox,
   Field,
@@ -100,40 +101,28 @@ export function Rounds({ me }: { me: Me }) {
           部署一轮巡察
         </Link>
       )}
-      {!data ? (
-        <Loading error={error} />
-      ) : data.items.length === 0 ? (
-        <p class="muted">暂无巡察轮次。</p>
-      ) : (
-        <table data-testid="rounds-table">
-          <thead>
-            <tr>
-              <th>轮次</th>
-              <th>单位数</th>
-              <th>整改事项</th>
-              <th>已销号</th>
-              <th>逾期</th>
-              <th>整改率</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.items.map((r) => (
-              <tr key={s(r.round_id)}>
-                <td>
-                  <Link href={`/rounds/${enc(s(r.round_id))}`} testid={`round-${s(r.round_id)}`}>
-                    {s(r.name)}
-                  </Link>
-                </td>
-                <td>{s(r.units)}</td>
-                <td>{s(r.items)}</td>
-                <td>{s(r.items_closed)}</td>
-                <td>{s(r.items_overdue)}</td>
-                <td>{percent(Number(r.rate_percent))}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        rows={data?.items}
+        error={error}
+        empty="暂无巡察轮次。"
+        testid="rounds-table"
+        rowKey={(r) => s(r.round_id)}
+        columns={[
+          [
+            '轮次',
+            (r) => (
+              <Link href={`/rounds/${enc(s(r.round_id))}`} testid={`round-${s(r.round_id)}`}>
+                {s(r.name)}
+              </Link>
+            ),
+          ],
+          ['单位数', (r) => s(r.units)],
+          ['整改事项', (r) => s(r.items)],
+          ['已销号', (r) => s(r.items_closed)],
+          ['逾期', (r) => s(r.items_overdue)],
+          ['整改率', (r) => percent(Number(r.rate_percent))],
+        ]}
+      />
     </section>
   );
 }
@@ -262,7 +251,7 @@ export function Dashboard({ roundId, me }: { roundId: string; me: Me }) {
       <h2>逾期事项</h2>
       {overdue.length === 0 ? <p class="muted">无逾期事项。</p> : <ItemTable rows={overdue} testid="overdue-items" />}
       <h2>问责升级</h2>
-      {esc.items.length === 0 ? <p class="muted">无问责升级。</p> : <EscalationTable rows={esc.items} />}
+      <EscalationTable rows={esc.items} />
       <h2>整改台账</h2>
       <ItemTable rows={items.items} testid="items-table" />
       <h2>通知</h2>
@@ -272,36 +261,28 @@ export function Dashboard({ roundId, me }: { roundId: string; me: Me }) {
 }
 
 function NoticeTable({ rows, onError }: { rows: Row[]; onError: (m: string) => void }) {
-  if (rows.length === 0) return <p class="muted">暂无通知。</p>;
   return (
-    <table data-testid="notices">
-      <thead>
-        <tr>
-          <th>编号</th>
-          <th>主题</th>
-          <th>单位</th>
-          <th>状态</th>
-          <th>发送时间</th>
-          <th class="no-print">打印</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((n) => (
-          <tr key={s(n.notice_id)}>
-            <td>{s(n.notice_id)}</td>
-            <td>{s(n.subject)}</td>
-            <td>{s(n.unit_id)}</td>
-            <td>{n.state === 'sent' ? '已发送' : n.state === 'failed' ? '发送失败' : '待发送'}</td>
-            <td>{day(n.sent_at)}</td>
-            <td class="no-print">
-              <button type="button" class="link" data-testid={`print-notice-${s(n.notice_id)}`} onClick={() => api.openHtml(`/api/notices/${enc(s(n.notice_id))}/print`).catch((e) => onError(errorText(e)))}>
-                打印
-              </button>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      rows={rows}
+      testid="notices"
+      empty="暂无通知。"
+      rowKey={(n) => s(n.notice_id)}
+      columns={[
+        ['编号', (n) => s(n.notice_id)],
+        ['主题', (n) => s(n.subject)],
+        ['单位', (n) => s(n.unit_id)],
+        ['状态', (n) => (n.state === 'sent' ? '已发送' : n.state === 'failed' ? '发送失败' : '待发送')],
+        ['发送时间', (n) => day(n.sent_at)],
+        [
+          '打印',
+          (n) => (
+            <button type="button" class="link" data-testid={`print-notice-${s(n.notice_id)}`} onClick={() => api.openHtml(`/api/notices/${enc(s(n.notice_id))}/print`).catch((e) => onError(errorText(e)))}>
+              打印
+            </button>
+          ),
+        ],
+      ]}
+    />
   );
 }
 
@@ -348,30 +329,20 @@ export function ItemTable({ rows, testid }: { rows: Row[]; testid?: string }) {
 }
 function EscalationTable({ rows }: { rows: Row[] }) {
   return (
-    <table data-testid="escalations">
-      <thead>
-        <tr>
-          <th>单位</th>
-          <th>事项</th>
-          <th>升级步骤</th>
-          <th>情况</th>
-          <th>发起时间</th>
-          <th>状态</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((e) => (
-          <tr key={s(e.escalation_key)}>
-            <td>{s(e.unit_id)}</td>
-            <td>{s(e.item_id)}</td>
-            <td>{s(e.step)}</td>
-            <td>{s(e.detail)}</td>
-            <td>{day(e.raised_at)}</td>
-            <td>{e.state === 'open' ? '待决定' : `已决定${e.decision ? `：${s(e.decision)}` : ''}`}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      rows={rows}
+      testid="escalations"
+      empty="无问责升级。"
+      rowKey={(e) => s(e.escalation_key)}
+      columns={[
+        ['单位', (e) => s(e.unit_id)],
+        ['事项', (e) => s(e.item_id)],
+        ['升级步骤', (e) => s(e.step)],
+        ['情况', (e) => s(e.detail)],
+        ['发起时间', (e) => day(e.raised_at)],
+        ['状态', (e) => (e.state === 'open' ? '待决定' : `已决定${e.decision ? `：${s(e.decision)}` : ''}`)],
+      ]}
+    />
   );
 }
 
@@ -577,32 +548,19 @@ export function UnitLedger({ me }: { me: Me }) {
         </button>
       </p>
       <h2>问题清单</h2>
-      {planItems.length === 0 ? (
-        <p class="muted">尚未报送整改方案。</p>
-      ) : (
-        <table data-testid="problem-list">
-          <thead>
-            <tr>
-              <th>问题编号</th>
-              <th>整改措施</th>
-              <th>责任人</th>
-              <th>整改时限</th>
-              <th>类型</th>
-            </tr>
-          </thead>
-          <tbody>
-            {planItems.map((p) => (
-              <tr key={s(p.problemId)}>
-                <td>{s(p.problemId)}</td>
-                <td>{s(p.measures)}</td>
-                <td>{s((p.responsible as Row | undefined)?.name)}</td>
-                <td>{day(p.deadline)}</td>
-                <td>{label(KIND_LABELS, p.kind)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        rows={planItems}
+        empty="尚未报送整改方案。"
+        testid="problem-list"
+        rowKey={(p) => s(p.problemId)}
+        columns={[
+          ['问题编号', (p) => s(p.problemId)],
+          ['整改措施', (p) => s(p.measures)],
+          ['责任人', (p) => s((p.responsible as Row | undefined)?.name)],
+          ['整改时限', (p) => day(p.deadline)],
+          ['类型', (p) => label(KIND_LABELS, p.kind)],
+        ]}
+      />
       <h2>整改任务清单</h2>
       {items.data ? items.data.items.length ? <ItemTable rows={items.data.items} testid="unit-items" /> : <p class="muted">暂无整改事项。</p> : <Loading error={items.error} />}
       {!u.plan && (
@@ -825,7 +783,7 @@ export function Clues({ me }: { me: Me }) {
       <Notice message={submit.ok} />
       <ErrorBox message={submit.error} />
       <h1>问责升级（待决定）</h1>
-      {!esc.data ? <Loading error={esc.error} /> : esc.data.items.filter((e) => e.state === 'open').length === 0 ? <p class="muted">暂无待决定的问责升级。</p> : <EscalationTable rows={esc.data.items.filter((e) => e.state === 'open')} />}
+      {esc.data ? <EscalationTable rows={esc.data.items.filter((e) => e.state === 'open')} /> : <Loading error={esc.error} />}
       <p>
         问责决定请在 <Link href="/tasks">我的待办</Link> 中办理。{me.scope.roundId ? '' : ''}
       </p>
@@ -842,61 +800,32 @@ export function Checks() {
   return (
     <section class="page" data-testid="checks-page">
       <h1>回头看</h1>
-      {!lookBacks.data ? (
-        <Loading error={lookBacks.error} />
-      ) : lookBacks.data.items.length === 0 ? (
-        <p class="muted">暂无回头看任务。</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th>编号</th>
-              <th>单位</th>
-              <th>类型</th>
-              <th>记录时间</th>
-            </tr>
-          </thead>
-          <tbody>
-            {lookBacks.data.items.map((l) => (
-              <tr key={s(l.check_id)}>
-                <td>{s(l.check_id)}</td>
-                <td>{s(l.unit_id)}</td>
-                <td>{s(l.kind)}</td>
-                <td>{day(l.recorded_at)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        rows={lookBacks.data?.items}
+        error={lookBacks.error}
+        empty="暂无回头看任务。"
+        rowKey={(l) => s(l.check_id)}
+        columns={[
+          ['编号', (l) => s(l.check_id)],
+          ['单位', (l) => s(l.unit_id)],
+          ['类型', (l) => s(l.kind)],
+          ['记录时间', (l) => day(l.recorded_at)],
+        ]}
+      />
       <h1>突击察访</h1>
-      {!spot.data ? (
-        <Loading error={spot.error} />
-      ) : spot.data.items.length === 0 ? (
-        <p class="muted">暂无突击察访安排。</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th>编号</th>
-              <th>单位</th>
-              <th>察访时间</th>
-              <th>察访对象</th>
-              <th>状态</th>
-            </tr>
-          </thead>
-          <tbody>
-            {spot.data.items.map((c) => (
-              <tr key={s(c.spot_check_id)}>
-                <td>{s(c.spot_check_id)}</td>
-                <td>{s(c.unit_id)}</td>
-                <td>{day(c.visit_at)}</td>
-                <td>{s(c.target)}</td>
-                <td>{s(c.state)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        rows={spot.data?.items}
+        error={spot.error}
+        empty="暂无突击察访安排。"
+        rowKey={(c) => s(c.spot_check_id)}
+        columns={[
+          ['编号', (c) => s(c.spot_check_id)],
+          ['单位', (c) => s(c.unit_id)],
+          ['察访时间', (c) => day(c.visit_at)],
+          ['察访对象', (c) => s(c.target)],
+          ['状态', (c) => s(c.state)],
+        ]}
+      />
       <form
         class="card"
         onSubmit={(e) => {

@@ -57,20 +57,41 @@ export function useLoad<T>(fn: () => Promise<T>, deps: unknown[]): { data?: T; e
 export function Loading(p: { error?: string }) {
   return p.error ? <ErrorBox message={p.error} /> : <p class="muted">正在加载…</p>;
 }
-export function ErrorBox(p: { message?: string; testid?: string }) {
+function Message(p: { message?: string; testid: string; kind: 'error' | 'ok' }) {
   if (!p.message) return null;
   return (
-    <div class="error-box" role="alert" data-testid={p.testid ?? 'error'}>
+    <div class={p.kind === 'error' ? 'error-box' : 'ok-box'} role={p.kind === 'error' ? 'alert' : 'status'} data-testid={p.testid}>
       {p.message}
     </div>
   );
 }
-export function Notice(p: { message?: string; testid?: string }) {
-  if (!p.message) return null;
+export const ErrorBox = (p: { message?: string; testid?: string }) => <Message message={p.message} testid={p.testid ?? 'error'} kind="error" />;
+export const Notice = (p: { message?: string; testid?: string }) => <Message message={p.message} testid={p.testid ?? 'notice'} kind="ok" />;
+
+/** A table of rows: loading, failed, empty or filled; one column = a header and how to show a row. */
+export type Column<T> = [header: string, cell: (row: T) => ComponentChildren];
+export function DataTable<T>(p: { rows?: T[]; error?: string; empty: string; columns: Column<T>[]; rowKey: (row: T) => string; testid?: string; rowClass?: (row: T) => string }) {
+  if (!p.rows) return <Loading error={p.error} />;
+  if (p.rows.length === 0) return <p class="muted">{p.empty}</p>;
   return (
-    <div class="ok-box" role="status" data-testid={p.testid ?? 'notice'}>
-      {p.message}
-    </div>
+    <table data-testid={p.testid}>
+      <thead>
+        <tr>
+          {p.columns.map(([h]) => (
+            <th key={h}>{h}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {p.rows.map((r) => (
+          <tr key={p.rowKey(r)} class={p.rowClass?.(r)}>
+            {p.columns.map(([h, cell]) => (
+              <td key={h}>{cell(r)}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
