@@ -4,26 +4,13 @@
 // signs in by the e-mailed link and reports progress with an evidence file; the office closes the
 // item and the dashboard's rate moves from 0.00% to 50.00%. Other roles' pages render.
 // Screenshots of every page visited go to test-artifacts/screenshots/.
-import fs from 'node:fs';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { signToken, type ClaimsInput } from '../../src/api/auth';
-import { buildApi } from '../../src/api/server';
 import { driveToRectification } from '../../src/client/drive';
-import type { Config } from '../../src/config';
 import { savePool } from '../../src/ledger/pools';
 import { eventually, uid, waitForMail } from '../support/helpers';
-import { DAY, lifecycleSuite, problem } from '../support/lifecycle';
+import { DAY, problem } from '../support/lifecycle';
+import { browserSuite, shot, textAfterReloads, visible } from './support';
 
-const SHOTS = path.resolve(__dirname, '../../test-artifacts/screenshots');
-const s = lifecycleSuite();
-let app: FastifyInstance;
-let base: string;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
+const s = browserSuite();
 const rid = uid('web');
 const unitA = `cz-${rid}`;
 const unitB = `sl-${rid}`;
@@ -33,71 +20,20 @@ const PETITION = '举报财政局公务卡整改弄虚作假';
 const INFORMANT = '钱多多举报人';
 const TITLES = { p1: '公务卡报销不规范', p2: '会议记录不全' };
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
-async function newPage(): Promise<Page> {
-  const ctx = await browser.newContext({ acceptDownloads: true, locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
-  contexts.push(ctx);
-  return ctx.newPage();
-}
-/** Sign in on the login page by pasting a token signed for this person and role. */
-async function tokenLogin(page: Page, claims: ClaimsInput, home: string): Promise<void> {
-  await page.goto(`${base}/login`);
-  await page.getByLabel('会话令牌').fill(signToken(claims, s.h.config.API_TOKEN_SECRET, 3600));
-  await page.getByTestId('token-login').click();
-  await visible(page, home);
-  await page.waitForLoadState('networkidle');
-}
-/** Wait for a page element; on failure keep a screenshot and say what the page showed instead. */
-async function visible(page: Page, testid: string, timeout = 30_000): Promise<void> {
-  try {
-    await page.getByTestId(testid).waitFor({ timeout });
-  } catch (e) {
-    await shot(page, `FAILED-${testid}`).catch(() => undefined);
-    const shown = await page.locator('[role=alert]').allTextContents().catch(() => []);
-    throw new Error(`${testid} not shown at ${page.url()}${shown.length ? `; the page says: ${shown.join(' | ')}` : ''}\n${(e as Error).message}`);
-  }
-}
-/** Reload `url` until the element's text is `want` (the ledger follows the workflow shortly after). */
-async function textAfterReloads(page: Page, url: string, testid: string, want: string): Promise<string> {
-  let last = '';
-  await eventually(async () => {
-    await page.goto(url);
-    last = (await page.getByTestId(testid).textContent({ timeout: 10_000 })) ?? '';
-    return last === want;
-  }, 30_000).catch(() => undefined);
-  return last;
-}
-
 beforeAll(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  // The console builds the link in the e-mail from API_PUBLIC_URL: this server's own address.
-  const config: Config = { ...s.h.config };
-  app = buildApi({ pool: s.h.pool, xc: s.xc, config, mailer: s.h.mailer });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  config.API_PUBLIC_URL = base;
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-background-networking'] });
   await savePool(s.h.pool, [
     { personId: LEADER, name: '组长欧阳', pool: 'leader', expertise: ['discipline', 'organisation', 'finance'], homeCounty: '西县' },
     { personId: `0talent-${rid}`, name: '成员司马', pool: 'talent', expertise: ['finance', 'audit'], homeCounty: '西县' },
   ]);
-}, 120_000);
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await app?.close();
 });
 
 test('office wizard → unit head reports progress with evidence → office closes → the rate changes', async () => {
   const t0 = Date.now();
   // ---- the office signs in with a token and sets up the round in the wizard
-  const office = await newPage();
-  await office.goto(`${base}/login`);
+  const office = await s.newPage();
+  await office.goto(`${s.base}/login`);
   await shot(office, '01-login');
-  await tokenLogin(office, { sub: `office-${rid}`, name: '巡察办王主任', role: 'office', scope: {} }, 'rounds-page');
+  await s.tokenLogin(office, { sub: `office-${rid}`, name: '巡察办王主任', role: 'office', scope: {} }, 'rounds-page');
   expect(await office.getByTestId('who').textContent()).toBe('巡察办王主任（巡察办）');
   await shot(office, '02-office-rounds');
 
@@ -153,7 +89,7 @@ test('office wizard → unit head reports progress with evidence → office clos
   await office.getByTestId('wizard-step-4').click();
   await office.getByTestId('start-round').click();
   await visible(office, 'dashboard');
-  expect(office.url()).toBe(`${base}/rounds/${rid}`);
+  expect(office.url()).toBe(`${s.base}/rounds/${rid}`);
 
   // ---- the inspection itself is not this test's subject: drive unit A to rectification
   await driveToRectification(s.xc, s.clock, {
@@ -182,7 +118,7 @@ test('office wizard → unit head reports progress with evidence → office clos
     allegesFalseRectificationOf: ['p2'],
   });
 
-  const dash = `${base}/rounds/${rid}`;
+  const dash = `${s.base}/rounds/${rid}`;
   expect(await textAfterReloads(office, dash, 'rate-round', '0.00%')).toBe('0.00%');
   expect(await office.getByTestId(`rate-${unitA}`).textContent()).toBe('0.00%');
   expect(await office.getByTestId('items-total').textContent()).toBe('2');
@@ -192,18 +128,18 @@ test('office wizard → unit head reports progress with evidence → office clos
   await shot(office, '08-dashboard-before');
 
   // ---- the unit head asks for a login link and follows it from the e-mail
-  const head = await newPage();
-  await head.goto(`${base}/`);
+  const head = await s.newPage();
+  await head.goto(`${s.base}/`);
   await head.getByLabel('电子邮箱').fill(HEAD.email);
   await head.getByTestId('send-link').click();
   await visible(head, 'link-sent');
   await shot(head, '09-head-login-link-sent');
   const mail = await waitForMail(HEAD.email, '【巡察系统】登录链接');
   const link = /(http:\/\/\S+\/api\/auth\/redeem\?t=[\w-]+)/.exec(mail.text)![1]!;
-  expect(link.startsWith(base)).toBe(true);
+  expect(link.startsWith(s.base)).toBe(true);
   await head.goto(link);
   await visible(head, 'unit-ledger');
-  expect(head.url()).toBe(`${base}/ledger`);
+  expect(head.url()).toBe(`${s.base}/ledger`);
   expect(await head.getByTestId('who').textContent()).toBe('张局长（被巡察单位主要负责人）');
   await visible(head, 'unit-items');
   await head.waitForLoadState('networkidle');
@@ -238,7 +174,7 @@ test('office wizard → unit head reports progress with evidence → office clos
   await head.waitForLoadState('networkidle');
   seenByHead.push(await head.content());
   await shot(head, '12-head-tasks');
-  await head.goto(`${base}/rounds/${rid}`);
+  await head.goto(`${s.base}/rounds/${rid}`);
   await visible(head, 'dashboard');
   expect(await head.getByTestId('unit-rates').locator('tbody tr').count()).toBe(1);
   seenByHead.push(await head.content());
@@ -247,7 +183,7 @@ test('office wizard → unit head reports progress with evidence → office clos
     for (const secret of [PETITION, INFORMANT, '信访', unitB, '县水利投资集团', '钱董事长']) expect(html).not.toContain(secret);
   }
   // Typing the other unit's address gets "not found" (only the id the head typed is echoed back).
-  await head.goto(`${base}/rounds/${rid}/units/${unitB}/items/p1`);
+  await head.goto(`${s.base}/rounds/${rid}/units/${unitB}/items/p1`);
   await visible(head, 'error');
   expect(await head.getByTestId('error').textContent()).toMatch(/^未找到/);
   const refused = await head.content();
@@ -279,12 +215,12 @@ test('office wizard → unit head reports progress with evidence → office clos
 }, 300_000);
 
 test('the discipline commission sees transferred clues with report-back deadlines; the supervision group its checks', async () => {
-  const jiwei = await newPage();
-  await tokenLogin(jiwei, { sub: `jiwei-${rid}`, name: '纪委监委李书记', role: 'disciplineCommission', scope: {} }, 'clues-page');
+  const jiwei = await s.newPage();
+  await s.tokenLogin(jiwei, { sub: `jiwei-${rid}`, name: '纪委监委李书记', role: 'disciplineCommission', scope: {} }, 'clues-page');
   expect(await jiwei.getByRole('heading', { name: '问责升级（待决定）' }).count()).toBe(1);
   await shot(jiwei, '19-jiwei-clues');
-  const ducha = await newPage();
-  await tokenLogin(ducha, { sub: `ducha-${rid}`, name: '督查组孙组长', role: 'supervisionGroup', scope: {} }, 'checks-page');
+  const ducha = await s.newPage();
+  await s.tokenLogin(ducha, { sub: `ducha-${rid}`, name: '督查组孙组长', role: 'supervisionGroup', scope: {} }, 'checks-page');
   await shot(ducha, '20-ducha-checks');
   // A bad token is refused with the API's reason, and the console stays on the login page.
   await ducha.getByTestId('logout').click();

@@ -457,7 +457,6 @@ export function ItemPage({ roundId, unitId, itemId, me }: { roundId: string; uni
           <button type="submit" data-testid="submit-progress" disabled={progress.busy}>
             报送进展
           </button>
-          <Notice message={progress.ok} testid="progress-ok" />
           <ErrorBox message={progress.error} testid="progress-error" />
         </form>
       )}
@@ -500,11 +499,12 @@ export function ItemPage({ roundId, unitId, itemId, me }: { roundId: string; uni
           <button type="submit" data-testid="submit-reconcile" disabled={reconcile.busy}>
             {decision === 'close' ? '销号' : '退回'}
           </button>
-          <Notice message={reconcile.ok} testid="reconcile-ok" />
           <ErrorBox message={reconcile.error} testid="reconcile-error" />
         </form>
       )}
-      {reconcile.ok && <Notice message={reconcile.ok} testid="reconcile-done" />}
+      {/* Outside the forms: they go away once the item is closed. */}
+      <Notice message={progress.ok} testid="progress-ok" />
+      <Notice message={reconcile.ok} testid="reconcile-ok" />
     </section>
   );
 }
@@ -607,7 +607,6 @@ export function UnitLedger({ me }: { me: Me }) {
           <button type="submit" data-testid="submit-plan" disabled={filePlan.busy}>
             报送整改方案
           </button>
-          <Notice message={filePlan.ok} />
           <ErrorBox message={filePlan.error} />
         </form>
       )}
@@ -629,11 +628,12 @@ export function UnitLedger({ me }: { me: Me }) {
           <button type="submit" data-testid="submit-report" disabled={report.busy}>
             报送整改报告
           </button>
-          <Notice message={report.ok} />
           <ErrorBox message={report.error} />
         </form>
       )}
       {!!u.rectification_report_at && <p class="ok-box">整改情况报告已于 {day(u.rectification_report_at)} 报送。</p>}
+      <Notice message={filePlan.ok} testid="plan-ok" />
+      <Notice message={report.ok} testid="report-ok" />
       <h2>通知</h2>
       <ErrorBox message={noticeError} />
       {notices.data ? <NoticeTable rows={notices.data.items} onError={setNoticeError} /> : <Loading error={notices.error} />}
