@@ -272,12 +272,16 @@ export async function taskForCompletion(db: Db, taskId: string) {
   return t as { task_id: string; round_id: string; unit_id: string | null; assignee_id: string | null; state: string; workflow_id: string; confidential_until: string | null } | undefined;
 }
 
-/** A round's notices as the unit may see them: never a spot-check plan before the visit, no addresses. */
+/**
+ * A round's notices, newest first, never a spot-check plan before the visit and no addresses. The
+ * office (units = null) sees all; the unit only those addressed to its own people.
+ */
 export const notices = (db: Db, roundId: string, units: string[] | null) =>
   all(
     db,
-    `SELECT notice_id::text, unit_id, item_id, template, recipient_role, subject, state, sent_at FROM unit_visible_notices
-      WHERE round_id = $1 AND ($2::text[] IS NULL OR unit_id = ANY($2)) ORDER BY notice_id DESC LIMIT 500`,
+    `SELECT n.notice_id::text AS notice_id, n.unit_id, n.item_id, n.template, n.recipient_role, n.subject, n.state, n.sent_at FROM unit_visible_notices n
+      WHERE n.round_id = $1 AND ($2::text[] IS NULL OR (n.unit_id = ANY($2) AND n.recipient_role IN ('unitHead', 'partySecretary', 'leaderInCharge', 'responsible')))
+      ORDER BY n.notice_id DESC LIMIT 500`,
     [roundId, units],
   );
 

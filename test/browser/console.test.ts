@@ -124,7 +124,8 @@ test('office wizard → unit head reports progress with evidence → office clos
   expect(await office.getByTestId('items-total').textContent()).toBe('2');
   await office.getByTestId('chart-categories').locator('svg').waitFor();
   expect(await office.getByTestId('chart-categories').textContent()).toContain('财务管理制度不规范');
-  expect(await office.getByTestId('notices').locator('tbody tr').count()).toBeGreaterThan(0);
+  // The office sees every notice, including the requests to other offices about the unit.
+  expect(await office.getByTestId('notices').textContent()).toContain('【巡察前情况通报】');
   await shot(office, '08-dashboard-before');
 
   // ---- the unit head asks for a login link and follows it from the e-mail
@@ -145,6 +146,7 @@ test('office wizard → unit head reports progress with evidence → office clos
   await head.waitForLoadState('networkidle');
   expect(await head.getByTestId('unit-items').locator('tbody tr').count()).toBe(2);
   expect(await head.getByTestId('problem-list').locator('tbody tr').count()).toBe(2);
+  expect(await head.getByTestId('notices').textContent()).toContain('报送县财政局巡察整改方案');
   const seenByHead: string[] = [await head.content()];
   await shot(head, '10-head-ledger');
 
@@ -180,7 +182,7 @@ test('office wizard → unit head reports progress with evidence → office clos
   seenByHead.push(await head.content());
   await shot(head, '13-head-round-view');
   for (const html of seenByHead) {
-    for (const secret of [PETITION, INFORMANT, '信访', unitB, '县水利投资集团', '钱董事长']) expect(html).not.toContain(secret);
+    for (const secret of [PETITION, INFORMANT, '信访', unitB, '县水利投资集团', '钱董事长', '巡察前情况通报']) expect(html).not.toContain(secret);
   }
   // Typing the other unit's address gets "not found" (only the id the head typed is echoed back).
   await head.goto(`${s.base}/rounds/${rid}/units/${unitB}/items/p1`);
