@@ -93,6 +93,7 @@ export const HoldFeedbackInput = z.strictObject({ by: Slug, note: Text(2000).opt
 /** 立行立改 / 限期整改 / 长期坚持 */
 export const ItemKind = z.enum(['immediate', 'time-limited', 'long-term']);
 export type ItemKind = z.infer<typeof ItemKind>;
+export const ITEM_KIND_LABELS: Record<ItemKind, string> = { immediate: '立行立改', 'time-limited': '限期整改', 'long-term': '长期坚持' };
 export const PlanItem = z.strictObject({
   problemId: Slug,
   measures: Text(5000),

@@ -19,6 +19,8 @@ export const UNIT_PHASE_LABELS: Record<UnitPhase, string> = {
 
 /** green/yellow before the deadline, red once overdue (江津 three-colour practice). */
 export type Colour = 'none' | 'green' | 'yellow' | 'red';
+/** 红黄绿灯 as the ledger and the console name them. */
+export const COLOUR_LABELS: Record<Colour, string> = { red: '红灯', yellow: '黄灯', green: '绿灯', none: '未亮灯' };
 
 export interface ProblemSummary {
   problemId: string;

@@ -2,6 +2,7 @@
 // colour and status chips, and hand-drawn SVG charts.
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { COLOUR_LABELS } from '../../domain/status';
 import { errorText } from './api';
 
 // ---- routing
@@ -153,16 +154,16 @@ export function Select(p: FieldProps & { value: string; onChange: (v: string) =>
 }
 
 // ---- vocabulary
-export const COLOUR_LABELS: Record<string, string> = { red: '红灯', yellow: '黄灯', green: '绿灯', none: '未亮灯' };
 export function ColourChip(p: { colour: string }) {
-  return <span class={`chip chip-${p.colour}`}>{COLOUR_LABELS[p.colour] ?? p.colour}</span>;
+  return <span class={`chip chip-${p.colour}`}>{label(COLOUR_LABELS, p.colour)}</span>;
 }
 export const STATE_LABELS: Record<string, string> = { open: '整改中', closed: '已销号' };
 export { PROGRESS_LABELS } from '../../domain/lifecycle';
 export { SECTOR_LABELS } from '../../domain/round';
 export { CATEGORY_LABELS } from '../../domain/problem';
 export { UNIT_PHASE_LABELS as PHASE_LABELS } from '../../domain/status';
-export const KIND_LABELS: Record<string, string> = { immediate: '立行立改', 'time-limited': '限期整改', 'long-term': '长期坚持' };
+export { ITEM_KIND_LABELS as KIND_LABELS } from '../../domain/lifecycle';
+export { COLOUR_LABELS } from '../../domain/status';
 export const label = (map: Readonly<Record<string, string>>, k: unknown) => map[String(k)] ?? String(k ?? '');
 /** A date (ISO) as the office writes it: 2026年12月01日. */
 export function day(iso: unknown): string {

@@ -1,0 +1,63 @@
+// 导出台账 from the console, in Debian's Chromium: the office's button downloads a workbook that
+// exceljs opens with the round's items (the closed one marked 已销号, the rate in the heading);
+// the unit head's button exports its own unit's rows.
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import type { Page } from 'playwright-core';
+import { eventually } from '../support/helpers';
+import { problem, roundInRectification } from '../support/lifecycle';
+import { browserSuite, SHOTS, shot, visible } from './support';
+
+const s = browserSuite();
+const TITLES = { p1: '公务卡报销不规范', p2: '会议记录不全' };
+
+/** Click `testid`, keep the download and read every row of every sheet as "a|b|c". */
+async function exported(page: Page, testid: string, name: string): Promise<string[]> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testid).click()]);
+  expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
+  const file = path.join(SHOTS, '..', name);
+  await download.saveAs(file);
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.readFile(file);
+  const text = (v: unknown): string =>
+    v && typeof v === 'object' && 'richText' in v ? (v as { richText: { text: string }[] }).richText.map((t) => t.text).join('') : v instanceof Date ? v.toISOString() : String(v ?? '');
+  const rows: string[] = [];
+  wb.eachSheet((ws) => ws.eachRow((r) => rows.push((r.values as unknown[]).slice(1).map(text).join('|'))));
+  return rows;
+}
+
+test('the ledger export downloads from the button and opens with exceljs holding the right rows', async () => {
+  const r = await roundInRectification(s, {
+    prefix: 'xls',
+    problems: [problem('p1', TITLES.p1), problem('p2', TITLES.p2, 'party-building')],
+    plan: [
+      { problemId: 'p1', days: 60 },
+      { problemId: 'p2', days: 90 },
+    ],
+  });
+  await eventually(async () => (await s.h.pool.query('SELECT count(*)::int AS n FROM rectification_items WHERE round_id = $1', [r.roundId])).rows[0].n === 2);
+  await s.xc.closeItem(r.roundId, r.unitId, 'p1', { by: 'office-wang', evidence: ['公务卡管理办法已印发'] });
+  await eventually(async () => (await s.h.pool.query(`SELECT 1 FROM rectification_items WHERE round_id = $1 AND item_id = 'p1' AND state = 'closed'`, [r.roundId])).rowCount === 1);
+
+  const office = await s.newPage();
+  await s.tokenLogin(office, { sub: `office-${r.roundId}`, name: '巡察办王主任', role: 'office', scope: {} }, 'rounds-page');
+  await office.goto(`${s.base}/rounds/${r.roundId}`);
+  await visible(office, 'dashboard');
+  const rows = await exported(office, 'export-ledger', `ledger-${r.roundId}.xlsx`);
+  const p1 = rows.filter((x) => x.includes(TITLES.p1));
+  const p2 = rows.filter((x) => x.includes(TITLES.p2));
+  expect(p1).toHaveLength(1);
+  expect(p2).toHaveLength(1);
+  expect(p1[0]).toContain('已销号');
+  expect(p2[0]).not.toContain('已销号');
+  expect(p1[0]).toContain('县财政局|市直单位|财务管理制度不规范|公务卡报销不规范');
+  expect(rows.some((x) => x.includes('整改事项 2 项，已销号 1 项，整改率 50.00%'))).toBe(true);
+  await shot(office, '21-office-export');
+
+  // The unit head exports its own unit's ledger from the ledger page.
+  const head = await s.newPage();
+  await s.tokenLogin(head, { sub: r.round.units[0]!.head.personId, name: '张局长', role: 'unitHead', scope: { roundId: r.roundId, unitId: r.unitId } }, 'unit-ledger');
+  const own = await exported(head, 'unit-export', `ledger-${r.unitId}.xlsx`);
+  expect(own.filter((x) => x.includes(TITLES.p1) || x.includes(TITLES.p2))).toHaveLength(2);
+  await shot(head, '23-head-ledger-export');
+});
