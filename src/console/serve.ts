@@ -1,5 +1,5 @@
 // The web console (巡察工作平台): a single-page Preact app bundled by esbuild once, in memory, at
-// start-up (or read from a prebuilt dist/console), served by the API's Fastify instance at `/`.
+// start-up (or read from a prebuilt bundle), served by the API's Fastify instance at `/`.
 // Client routes fall back to index.html; `/api/*` is never answered with the page.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -50,13 +50,15 @@ export async function bundleConsole(): Promise<ConsoleAssets> {
   return { html: INDEX_HTML, js: file('.js'), css: file('.css') };
 }
 
-/** A prebuilt bundle (dist/console, written by `tsx src/console/serve.ts build`), else bundle now. */
-export async function loadConsole(distDir = path.resolve(__dirname, '../../dist/console')): Promise<ConsoleAssets> {
+/**
+ * From the sources when they are here (development, tests); otherwise the prebuilt bundle next to
+ * the compiled code (OUT/console beside OUT/src, written by `tsx src/console/serve.ts build OUT/console`).
+ */
+export async function loadConsole(distDir = path.resolve(__dirname, '../../console')): Promise<ConsoleAssets> {
+  if (fs.existsSync(ENTRY)) return bundleConsole();
   const js = path.join(distDir, 'app.js');
-  if (fs.existsSync(js)) {
-    return { html: INDEX_HTML, js: fs.readFileSync(js, 'utf8'), css: fs.readFileSync(path.join(distDir, 'app.css'), 'utf8') };
-  }
-  return bundleConsole();
+  if (!fs.existsSync(js)) throw new Error(`console bundle missing: neither ${ENTRY} nor ${js}; run tsx src/console/serve.ts build ${distDir}`);
+  return { html: INDEX_HTML, js: fs.readFileSync(js, 'utf8'), css: fs.readFileSync(path.join(distDir, 'app.css'), 'utf8') };
 }
 
 const NO_API = (url: string) => ({ error: { code: 'not_found', message: `没有此接口 no route GET ${url.split('?')[0]}` } });

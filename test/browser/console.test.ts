@@ -231,3 +231,20 @@ test('the discipline commission sees transferred clues with report-back deadline
   expect(await ducha.getByTestId('login-error').textContent()).toContain('令牌');
   expect(await ducha.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem('xuncha.token'))).toBeNull();
 });
+
+test('the console is served at / with its assets; client routes fall back to the page, /api/* never does', async () => {
+  const get = (p: string) => fetch(`${s.base}${p}`);
+  for (const p of ['/', '/rounds/x/units/y/items/z', '/login?t=abc']) {
+    const res = await get(p);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    expect(await res.text()).toContain('<script src="/app.js" defer></script>');
+  }
+  const js = await get('/app.js');
+  expect(js.headers.get('content-type')).toContain('javascript');
+  expect(await js.text()).toContain('巡察工作平台');
+  expect((await get('/app.css')).headers.get('content-type')).toContain('text/css');
+  const api = await get('/api/no-such-thing');
+  expect(api.status).toBe(404);
+  expect(((await api.json()) as { error: { code: string } }).error.code).toBe('not_found');
+});
