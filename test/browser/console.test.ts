@@ -81,7 +81,7 @@ test('office wizard → unit head reports progress with evidence → office clos
   // Refused: the API's issue is shown beside the field, on the step that has it; nothing started.
   const emailError = office.getByTestId('err-units.0.head.email');
   await emailError.waitFor();
-  expect(await emailError.textContent()).toMatch(/email/i);
+  expect(await emailError.textContent()).toBe('电子邮箱格式不正确（Invalid email address）');
   expect(await office.getByTestId('wizard-error').textContent()).toContain('units.0.head.email');
   expect((await s.h.pool.query('SELECT 1 FROM rounds WHERE round_id = $1', [rid])).rowCount).toBe(0);
   await shot(office, '07-wizard-field-error');

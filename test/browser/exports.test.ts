@@ -42,6 +42,7 @@ test('the unit head files the plan in the console; the ledger export downloads f
   await head.getByTestId('field-items.1.measures').fill('完善会议记录制度，专人负责。');
   await head.getByTestId('submit-plan').click();
   await visible(head, 'err-items.0.measures');
+  expect(await head.getByTestId('err-items.0.measures').textContent()).toMatch(/^必填（Too small/);
   await shot(head, '21-head-plan-field-error');
   expect((await s.h.pool.query('SELECT 1 FROM rectification_plans WHERE round_id = $1', [r.roundId])).rowCount).toBe(0);
   await head.getByTestId('field-items.0.measures').fill('印发公务卡管理办法，逐笔清理。');
