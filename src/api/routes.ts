@@ -9,7 +9,7 @@ import type { Mailer } from '../activities/mailer';
 import { TaskInbox } from '../client/inbox';
 import { ITEM_STEPS, UNIT_STEPS, type ItemStep, type UnitStep, type XunchaClient } from '../client/xuncha-client';
 import type { Config } from '../config';
-import { FormationUnit, Expertise, proposeGroups } from '../domain/groups';
+import { FormationUnit, Expertise, proposeGroups, swapMember } from '../domain/groups';
 import { clueWorkflowId, itemWorkflowId, letterWorkflowId, roundWorkflowId, unitWorkflowId } from '../domain/ids';
 import * as L from '../domain/lifecycle';
 import { Slug } from '../domain/people';
@@ -109,6 +109,7 @@ const Statistics = z.object({
   overTime: z.array(z.object({ month: z.string(), issued: z.number(), closed: z.number() })),
 });
 const ItemRow = z.object({ item_id: z.string(), unit_id: z.string(), title: z.string(), deadline: z.string(), state: z.enum(['open', 'closed']), colour: Colour }).loose();
+const Pick = z.object({ personId: Slug, name: z.string().min(1).max(64), reasons: z.array(z.string().max(500)).max(20) });
 const EvidenceMeta = z.object({ evidenceId: z.uuid(), fileName: z.string(), contentType: z.string(), sizeBytes: z.number(), sha256: z.string() });
 
 export const EVIDENCE_TYPES = [
@@ -497,6 +498,51 @@ export function buildRoutes(deps: ApiDeps): RouteDef[] {
         const pool = await loadPool(c.deps.pool);
         if (pool.length === 0) throw new ApiError('conflict', '组长库、人才库为空，请先导入 (the leader and talent pools are empty)');
         return proposeGroups({ ...(c.body as object), pool } as never);
+      },
+    },
+    {
+      id: 'groupPool',
+      method: 'GET',
+      path: '/api/groups/pool',
+      summary: '组长库、人才库人选（调整巡察组时选用；不含申报关系）',
+      access: ['office'],
+      scope: 'none',
+      hiddenFromUnit: true,
+      response: list(z.object({ personId: z.string(), name: z.string(), pool: z.enum(['leader', 'talent']), expertise: z.array(z.string()), homeCounty: z.string(), available: z.boolean() })),
+      handler: async (c) => ({
+        items: (await loadPool(c.deps.pool)).map(({ personId, name, pool, expertise, homeCounty, available }) => ({ personId, name, pool, expertise, homeCounty, available })),
+      }),
+    },
+    {
+      id: 'swapGroupMember',
+      method: 'POST',
+      path: '/api/groups/swap',
+      summary: '调整巡察组人选：换入者须通过同样的回避规定',
+      access: ['office'],
+      scope: 'none',
+      hiddenFromUnit: true,
+      body: z.strictObject({
+        units: z.array(FormationUnit).min(1).max(500),
+        crossCounty: z.boolean().optional(),
+        proposal: z.object({ groups: z.array(z.object({ unitId: Slug, leader: Pick.optional(), members: z.array(Pick) })).min(1), exclusions: Rows, unmet: Rows }),
+        unitId: Slug,
+        outPersonId: Slug,
+        inPersonId: Slug,
+      }),
+      response: z.object({ groups: Rows, exclusions: Rows, unmet: Rows }),
+      async handler(c) {
+        const b = c.body as { units: z.input<typeof FormationUnit>[]; crossCounty?: boolean; proposal: Parameters<typeof swapMember>[0]; unitId: string; outPersonId: string; inPersonId: string };
+        const pool = await loadPool(c.deps.pool);
+        if (pool.length === 0) throw new ApiError('conflict', '组长库、人才库为空，请先导入 (the leader and talent pools are empty)');
+        try {
+          return swapMember(b.proposal, { units: b.units, pool, crossCounty: b.crossCounty }, b.unitId, b.outPersonId, b.inPersonId);
+        } catch (e) {
+          // The rule that refused the swap, named on the body's field.
+          const err = e as Error & { issues?: { path: string; message: string }[] };
+          if (err.name !== 'ValidationError' || !err.issues) throw e;
+          const issues = err.issues.map((i) => ({ path: `body.${i.path}`, message: i.message }));
+          throw new ApiError('validation', `不能换入 — ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+        }
       },
     },
     {

@@ -20,6 +20,13 @@ const mustSee = Object.fromEntries(['meetingMinutes', 'studyNotes', 'partyDuesLe
 const BASES: Record<string, unknown> = {
   loginLink: { email: 'nobody@example.cn' },
   proposeGroups: { units: [{ unitId: 'u1', name: '县水利局', sector: 'municipal', county: '东县' }] },
+  swapGroupMember: {
+    units: [{ unitId: 'u1', name: '县水利局', sector: 'municipal', county: '东县' }],
+    proposal: { groups: [{ unitId: 'u1', members: [{ personId: 'pa', name: '甲', reasons: ['具备财务专长'] }] }], exclusions: [], unmet: [] },
+    unitId: 'u1',
+    outPersonId: 'pa',
+    inPersonId: 'pb',
+  },
   startRound: stripEmails(sampleRound('prop-round')),
   replyInfoRequest: { source: 'auditOffice', summary: '审计发现若干问题。' },
   completeTask: { taskId: 'some-task', note: '已办' },
