@@ -22,8 +22,19 @@ const TITLES = { p1: '公务卡报销不规范', p2: '会议记录不全' };
 
 beforeAll(async () => {
   await savePool(s.h.pool, [
-    { personId: LEADER, name: '组长欧阳', pool: 'leader', expertise: ['discipline', 'organisation', 'finance'], homeCounty: '西县' },
+    { personId: LEADER, name: '组长欧阳', pool: 'leader', expertise: ['discipline', 'organisation', 'finance'], homeCounty: '西县', relations: [{ unitId: unitB, relation: '子女在该单位任职' }] },
     { personId: `0talent-${rid}`, name: '成员司马', pool: 'talent', expertise: ['finance', 'audit'], homeCounty: '西县' },
+    // Free for a swap into unit A (declared relations keep them out of unit B's group) …
+    ...['甲', '乙', '丙', '丁', '戊'].map((n, i) => ({
+      personId: `0law${i}-${rid}`,
+      name: `法律${n}`,
+      pool: 'talent' as const,
+      expertise: ['law' as const],
+      homeCounty: '西县',
+      relations: [{ unitId: unitB, relation: '配偶在该单位任职' }],
+    })),
+    // … and one who once worked in unit A: swapping him in is refused.
+    { personId: `0avoid-${rid}`, name: '成员上官', pool: 'talent', expertise: ['law'], homeCounty: '西县', currentUnitId: unitA, relations: [{ unitId: unitB, relation: '曾任职' }] },
   ]);
 });
 
@@ -69,6 +80,21 @@ test('office wizard → unit head reports progress with evidence → office clos
   const groupA = office.getByTestId(`group-${unitA}`);
   await groupA.waitFor();
   expect(await groupA.textContent()).toContain('组长：组长欧阳 — 组长库人选，具备纪检监察、组织人事、财务专长，匹配县财政局（市直单位）');
+  // Swap a member: someone who once worked in the unit is refused with the rule; a free person is taken.
+  const firstSwap = groupA.locator('select[data-testid^="swap-in-"]').first();
+  const outId = (await firstSwap.getAttribute('data-testid'))!.replace('swap-in-', '');
+  const options = await firstSwap.locator('option').evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value));
+  const lawyer = options.find((v) => v.startsWith('0law'))!;
+  expect(options).toContain(`0avoid-${rid}`);
+  await firstSwap.selectOption(`0avoid-${rid}`);
+  await office.getByTestId(`swap-${outId}`).click();
+  await visible(office, `swap-error-${outId}`);
+  expect(await office.getByTestId(`swap-error-${outId}`).textContent()).toContain('现在或曾在县财政局任职，按回避规定排除');
+  await firstSwap.selectOption(lawyer);
+  await office.getByTestId(`swap-${outId}`).click();
+  await eventually(async () => (await groupA.textContent())?.includes('巡察办调整人选'));
+  expect(await groupA.locator(`[data-testid="swap-in-${outId}"]`).count()).toBe(0);
+  expect(await groupA.locator(`[data-testid="swap-in-${lawyer}"]`).count()).toBe(1);
   await office.getByTestId('field-units.0.group.leader.email').fill(`ouyang.${rid}@xuncha.example.cn`);
   await office.getByTestId('field-units.0.group.phone').fill('0571-88880001');
   await office.getByTestId('field-units.0.group.email').fill(`xuncha1.${rid}@xuncha.example.cn`);

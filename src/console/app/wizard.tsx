@@ -1,8 +1,10 @@
 // 部署巡察 wizard: (1) round, dates and policy; (2) units by sector with their heads; (3) groups
-// proposed from the leader and talent pools with reasons, accepted or adjusted; (4) review and start.
+// proposed from the leader and talent pools with reasons, accepted, trimmed or swapped (the API
+// checks the same avoidance rules); (4) review and start.
 // The API validates; its issues are shown beside the fields they name.
 import { useState } from 'preact/hooks';
 import { api, ApiFailure, errorText, fieldErrors, type Me } from './api';
+import { EXPERTISE_LABELS } from '../../domain/groups';
 import { ErrorBox, Field, navigate, SECTOR_LABELS, Select } from './ui';
 
 interface PersonF {
@@ -22,6 +24,13 @@ interface Pick {
   personId: string;
   name: string;
   reasons: string[];
+}
+interface PoolMember {
+  personId: string;
+  name: string;
+  pool: 'leader' | 'talent';
+  expertise: string[];
+  available: boolean;
 }
 interface Proposal {
   groups: { unitId: string; leader?: Pick; members: Pick[] }[];
@@ -71,6 +80,9 @@ export function Wizard({ me }: { me: Me }) {
   const [policy, setPolicy] = useState<Record<string, string>>(Object.fromEntries(POLICY_FIELDS.map(([k, , d]) => [k, d])));
   const [units, setUnits] = useState<UnitF[]>([blankUnit()]);
   const [proposal, setProposal] = useState<Proposal>();
+  const [pool, setPool] = useState<PoolMember[]>([]);
+  const [swapIn, setSwapIn] = useState<Record<string, string>>({});
+  const [swapError, setSwapError] = useState<{ key: string; message: string }>();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -88,8 +100,9 @@ export function Wizard({ me }: { me: Me }) {
     setBusy(true);
     setMessage(undefined);
     try {
-      const p = await api.post<Proposal>('/api/groups/propose', { units: units.map((u) => ({ unitId: u.unitId, name: u.name, sector: u.sector, county: u.county })) });
+      const [p, members] = await Promise.all([api.post<Proposal>('/api/groups/propose', { units: formation() }), api.get<{ items: PoolMember[] }>('/api/groups/pool')]);
       setProposal(p);
+      setPool(members.items);
     } catch (e) {
       setErrors(fieldErrors(e));
       setMessage(errorText(e));
@@ -97,6 +110,18 @@ export function Wizard({ me }: { me: Me }) {
       setBusy(false);
     }
   }
+  const formation = () => units.map((u) => ({ unitId: u.unitId, name: u.name, sector: u.sector, county: u.county }));
+  /** Swap a member for someone from the talent pool: the API checks the same avoidance rules. */
+  async function swap(unitId: string, outPersonId: string) {
+    const key = `${unitId}/${outPersonId}`;
+    setSwapError(undefined);
+    try {
+      setProposal(await api.post<Proposal>('/api/groups/swap', { units: formation(), proposal, unitId, outPersonId, inPersonId: swapIn[key] ?? '' }));
+    } catch (e) {
+      setSwapError({ key, message: errorText(e) });
+    }
+  }
+  const taken = new Set(proposal?.groups.flatMap((g) => [...(g.leader ? [g.leader.personId] : []), ...g.members.map((m) => m.personId)]) ?? []);
   const dropMember = (unitId: string, personId: string) =>
     proposal && setProposal({ ...proposal, groups: proposal.groups.map((g) => (g.unitId === unitId ? { ...g, members: g.members.filter((m) => m.personId !== personId) } : g)) });
 
@@ -263,6 +288,29 @@ export function Wizard({ me }: { me: Me }) {
                           <button type="button" class="link" onClick={() => dropMember(u.unitId, m.personId)}>
                             调出
                           </button>
+                          <span class="swap">
+                            <label>
+                              换为{' '}
+                              <select
+                                data-testid={`swap-in-${m.personId}`}
+                                value={swapIn[`${u.unitId}/${m.personId}`] ?? ''}
+                                onChange={(e) => setSwapIn({ ...swapIn, [`${u.unitId}/${m.personId}`]: (e.currentTarget as HTMLSelectElement).value })}
+                              >
+                                <option value="">（选择人才库人选）</option>
+                                {pool
+                                  .filter((p) => p.pool === 'talent' && p.available && !taken.has(p.personId))
+                                  .map((p) => (
+                                    <option key={p.personId} value={p.personId}>
+                                      {p.name}（{p.expertise.map((x) => EXPERTISE_LABELS[x as keyof typeof EXPERTISE_LABELS] ?? x).join('、')}）
+                                    </option>
+                                  ))}
+                              </select>
+                            </label>{' '}
+                            <button type="button" class="secondary" data-testid={`swap-${m.personId}`} onClick={() => void swap(u.unitId, m.personId)}>
+                              换人
+                            </button>
+                          </span>
+                          {swapError?.key === `${u.unitId}/${m.personId}` && <span class="field-error" data-testid={`swap-error-${m.personId}`}>{swapError.message}</span>}
                         </li>
                       ))}
                     </ul>
