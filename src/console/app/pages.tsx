@@ -327,6 +327,26 @@ export function ItemTable({ rows, testid }: { rows: Row[]; testid?: string }) {
     </table>
   );
 }
+/** Escalation steps (the policy's timeline keys) as the office names them. */
+const ESCALATION_STEPS: Record<string, string> = {
+  red: '亮红灯',
+  urge: '催办',
+  interview: '约谈',
+  referral: '移送纪委监委问责',
+  'self-examination': '责令深刻检查',
+  'democratic-life-meeting': '专题民主生活会',
+  circular: '通报',
+  accountability: '问责',
+  'clue-overdue': '线索逾期未反馈',
+  'letter-overdue': '函告逾期未答复',
+};
+const DETAIL_NAMES: Record<string, string> = { deadline: '期限', clueId: '线索', letterId: '函告', ratePercent: '整改率', itemId: '事项' };
+function detailText(d: unknown): string {
+  if (!d || typeof d !== 'object') return s(d);
+  return Object.entries(d as Record<string, unknown>)
+    .map(([k, v]) => `${DETAIL_NAMES[k] ?? k}：${typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v) ? day(v) : s(v)}`)
+    .join('；');
+}
 function EscalationTable({ rows }: { rows: Row[] }) {
   return (
     <DataTable
@@ -337,8 +357,8 @@ function EscalationTable({ rows }: { rows: Row[] }) {
       columns={[
         ['单位', (e) => s(e.unit_id)],
         ['事项', (e) => s(e.item_id)],
-        ['升级步骤', (e) => s(e.step)],
-        ['情况', (e) => s(e.detail)],
+        ['升级步骤', (e) => label(ESCALATION_STEPS, e.step)],
+        ['情况', (e) => detailText(e.detail)],
         ['发起时间', (e) => day(e.raised_at)],
         ['状态', (e) => (e.state === 'open' ? '待决定' : `已决定${e.decision ? `：${s(e.decision)}` : ''}`)],
       ]}
