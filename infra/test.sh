@@ -8,6 +8,7 @@ bash infra/ensure-chromium.sh
 
 echo "== typecheck"
 node_modules/.bin/tsc --noEmit -p .
+node_modules/.bin/tsc -p src/console/tsconfig.json
 echo "== lint"
 node_modules/.bin/eslint --max-warnings 0 .
 

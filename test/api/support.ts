@@ -156,15 +156,29 @@ export function multipartBody(field: string, filename: string, type: string, con
 }
 
 /** Row counts of every table a write could touch: equal before and after means nothing changed. */
+/**
+ * Row counts of every ledger table, as this suite can see them. Other test files run in parallel
+ * against the same database, so rows of *their* rounds (ids made by `uid()`: `<prefix>-<8 hex>`)
+ * are left out; everything else counts, our own round, 'other-round', ids no test made, and rows
+ * with no round at all, so a refused request that wrote anywhere but a sibling suite's round shows.
+ */
 export async function ledgerCounts(s: Suite): Promise<Record<string, number>> {
   const tables = [
     'audit_log', 'rounds', 'round_units', 'tasks', 'notices', 'problems', 'petitions', 'petition_informants', 'talks', 'file_checks', 'questionnaires',
     'clue_transfers', 'rectification_items', 'rectification_plans', 'progress_reports', 'reconciliations', 'escalations', 'self_examinations',
-    'look_backs', 'spot_checks', 'disclosures', 'common_issue_letters', 'evidence_files', 'login_links', 'inspection_groups',
+    'look_backs', 'spot_checks', 'disclosures', 'common_issue_letters', 'evidence_files', 'inspection_groups',
   ];
-  const { rows } = await s.h.pool.query(tables.map((t) => `SELECT '${t}' AS t, count(*)::int AS n FROM ${t}`).join(' UNION ALL '));
-  const closed = await s.h.pool.query(`SELECT count(*)::int AS n FROM rectification_items WHERE state = 'closed'`);
-  return { ...Object.fromEntries(rows.map((r: { t: string; n: number }) => [r.t, r.n])), closed_items: closed.rows[0].n };
+  const sibling = (col: string) => `(${col} ~ '^[a-z-]+-[0-9a-f]{8}($|-)' AND ${col} NOT LIKE $1 || '%')`;
+  const siblingPerson = `(person_id ~ '-[a-z]+-[0-9a-f]{8}$' AND person_id NOT LIKE '%' || $1)`;
+  const { rows } = await s.h.pool.query(
+    [
+      ...tables.map((t) => `SELECT '${t}' AS t, count(*)::int AS n FROM ${t} WHERE round_id IS NULL OR NOT ${sibling('round_id')}`),
+      `SELECT 'closed_items' AS t, count(*)::int AS n FROM rectification_items WHERE state = 'closed' AND NOT ${sibling('round_id')}`,
+      `SELECT 'login_links' AS t, count(*)::int AS n FROM login_links WHERE NOT ${siblingPerson}`,
+    ].join(' UNION ALL '),
+    [s.roundId],
+  );
+  return Object.fromEntries(rows.map((r: { t: string; n: number }) => [r.t, r.n]));
 }
 
 /** Wait until the workers have stopped writing (notices, reminders) so counts compare cleanly. */
