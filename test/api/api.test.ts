@@ -321,7 +321,11 @@ test('groups are proposed from the pools with reasons; an empty pool is a clear 
   const res = await s.call('POST', '/api/groups/propose', { token: s.token('office'), body });
   expect(res.statusCode).toBe(200);
   const proposal = res.json();
-  expect(proposal.groups[0]).toMatchObject({ unitId: `gu-${s.roundId}`, leader: { personId: `pl-${s.roundId}` } });
+  // Other test files add to the same pools, so the pick may be any qualified leader: one from the
+  // leader pool, not from the unit's own county (东县), never the excluded member.
+  expect(proposal.groups[0]).toMatchObject({ unitId: `gu-${s.roundId}` });
+  const { rows: leaders } = await s.h.pool.query(`SELECT person_id FROM pool_members WHERE pool = 'leader' AND home_county <> '东县'`);
+  expect(leaders.map((r: { person_id: string }) => r.person_id)).toContain(proposal.groups[0].leader.personId);
   expect(proposal.exclusions).toEqual(expect.arrayContaining([expect.objectContaining({ personId: `px-${s.roundId}`, rule: 'former-unit' })]));
   expect((await s.call('POST', '/api/groups/propose', { token: s.token('leadingGroup'), body })).statusCode).toBe(403);
 });
