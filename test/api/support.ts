@@ -162,7 +162,7 @@ export function multipartBody(field: string, filename: string, type: string, con
  * are left out; everything else counts, our own round, 'other-round', ids no test made, and rows
  * with no round at all, so a refused request that wrote anywhere but a sibling suite's round shows.
  */
-export async function ledgerCounts(s: Suite): Promise<Record<string, number>> {
+export async function ledgerCounts(s: ApiSuite): Promise<Record<string, number>> {
   const tables = [
     'audit_log', 'rounds', 'round_units', 'tasks', 'notices', 'problems', 'petitions', 'petition_informants', 'talks', 'file_checks', 'questionnaires',
     'clue_transfers', 'rectification_items', 'rectification_plans', 'progress_reports', 'reconciliations', 'escalations', 'self_examinations',
@@ -182,7 +182,7 @@ export async function ledgerCounts(s: Suite): Promise<Record<string, number>> {
 }
 
 /** Wait until the workers have stopped writing (notices, reminders) so counts compare cleanly. */
-export async function quietCounts(s: Suite): Promise<Record<string, number>> {
+export async function quietCounts(s: ApiSuite): Promise<Record<string, number>> {
   let last = await ledgerCounts(s);
   for (let i = 0; i < 50; i++) {
     await new Promise((r) => setTimeout(r, 300));
