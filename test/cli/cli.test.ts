@@ -343,6 +343,24 @@ describe('print-friendly notices (GET /api/notices/:id/print)', () => {
       expect(html).toContain('县委第九轮巡察反馈的整改事项“公务卡报销不规范”整改时限');
       expect(html).not.toMatch(/<(script|link|img|iframe)\b|src=|@import|url\(/i);
       expect(html).not.toContain('内部资料');
+      expect(html).not.toContain('据台账重新生成');
+    }
+  });
+
+  test('a notice recorded before its facts were kept (migration 008) is rebuilt from the ledger and says so', async () => {
+    const red = await noticeOf('reminder-red');
+    const sent = (await print(red, office())).body;
+    const { rows } = await s.h.pool.query('SELECT context FROM notices WHERE notice_id = $1', [red]);
+    await s.h.pool.query('UPDATE notices SET context = NULL WHERE notice_id = $1', [red]);
+    try {
+      const html = (await print(red, office())).body;
+      expect(html).toContain('据台账重新生成');
+      // The item's title and deadline come from the ledger: the body reads as it was sent.
+      const body = (h: string) => h.slice(h.indexOf('<div class="body">'), h.indexOf('</div>', h.indexOf('<div class="body">')));
+      expect(body(html)).toBe(body(sent));
+      expect(body(html)).toContain('“公务卡报销不规范”整改时限');
+    } finally {
+      await s.h.pool.query('UPDATE notices SET context = $2 WHERE notice_id = $1', [red, rows[0].context]);
     }
   });
 
