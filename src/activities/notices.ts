@@ -87,16 +87,9 @@ export function createNoticeActivities(deps: { pool: Pool; mailer: Mailer; confi
       let transientError: unknown;
       for (const recipient of recipients) {
         const key = `${req.key}:${recipient.personId}`;
-        const rendered = renderNotice(req.template, {
-          recipientName: recipient.name,
-          roundName: names.roundName,
-          unitName: names.unitName,
-          itemTitle: req.itemTitle,
-          deadline: req.deadline,
-          data: req.data,
-          link,
-        });
-        const row = await recordNotice(pool, { ...req, key, recipient, subject: rendered.subject, confidentialUntil: req.confidentialUntil });
+        const facts = { itemTitle: req.itemTitle, deadline: req.deadline, data: req.data, link };
+        const rendered = renderNotice(req.template, { recipientName: recipient.name, roundName: names.roundName, unitName: names.unitName, ...facts });
+        const row = await recordNotice(pool, { ...req, key, recipient, subject: rendered.subject, confidentialUntil: req.confidentialUntil, context: facts });
         if (row.state === 'sent') {
           result.alreadySent.push(recipient.email);
           continue;

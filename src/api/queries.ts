@@ -272,6 +272,13 @@ export async function taskForCompletion(db: Db, taskId: string) {
   return t as { task_id: string; round_id: string; unit_id: string | null; assignee_id: string | null; state: string; workflow_id: string; confidential_until: string | null } | undefined;
 }
 
+/** The unit's own people, as notices name them: a unit sees only what was addressed to them. */
+const UNIT_RECIPIENTS = ['unitHead', 'partySecretary', 'leaderInCharge', 'responsible'];
+/** Never shown to a unit even when addressed to its people: internal-only templates. */
+const UNIT_HIDDEN_TEMPLATES = ['spot-check-plan', 'clue-transfer', 'clue-reminder', 'clue-overdue', 'discipline-referral', 'info-request'];
+/** $2 = the caller's units (null = all), $3 and $4 the lists above. */
+const NOTICE_SCOPE = '($2::text[] IS NULL OR (n.unit_id = ANY($2) AND n.recipient_role = ANY($3) AND NOT n.template = ANY($4)))';
+
 /**
  * A round's notices, newest first, never a spot-check plan before the visit and no addresses. The
  * office (units = null) sees all; the unit only those addressed to its own people.
@@ -280,12 +287,17 @@ export const notices = (db: Db, roundId: string, units: string[] | null) =>
   all(
     db,
     `SELECT n.notice_id::text AS notice_id, n.unit_id, n.item_id, n.template, n.recipient_role, n.subject, n.state, n.sent_at FROM unit_visible_notices n
-      WHERE n.round_id = $1 AND ($2::text[] IS NULL OR (n.unit_id = ANY($2) AND n.recipient_role IN ('unitHead', 'partySecretary', 'leaderInCharge', 'responsible')))
-      ORDER BY n.notice_id DESC LIMIT 500`,
-    [roundId, units],
+      WHERE n.round_id = $1 AND ${NOTICE_SCOPE} ORDER BY n.notice_id DESC LIMIT 500`,
+    [roundId, units, UNIT_RECIPIENTS, UNIT_HIDDEN_TEMPLATES],
   );
 
-export async function noticeUnit(db: Db, noticeId: string) {
-  const [n] = await all(db, 'SELECT notice_id::text, round_id, unit_id FROM unit_visible_notices WHERE notice_id = $1', [noticeId]);
+/** One notice under the same rules as the list (for printing): undefined when the caller may not see it. */
+export async function visibleNotice(db: Db, noticeId: string, scope: { roundId?: string; units: string[] | null }) {
+  const [n] = await all(
+    db,
+    `SELECT n.notice_id::text, n.round_id, n.unit_id FROM unit_visible_notices n
+      WHERE n.notice_id = $1 AND ($5::text IS NULL OR n.round_id = $5) AND ${NOTICE_SCOPE}`,
+    [noticeId, scope.units, UNIT_RECIPIENTS, UNIT_HIDDEN_TEMPLATES, scope.roundId ?? null],
+  );
   return n as { notice_id: string; round_id: string | null; unit_id: string | null } | undefined;
 }

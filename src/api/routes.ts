@@ -7,13 +7,14 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Mailer } from '../activities/mailer';
 import { TaskInbox } from '../client/inbox';
+import { createRound } from '../client/rounds';
 import { ITEM_STEPS, UNIT_STEPS, type ItemStep, type UnitStep, type XunchaClient } from '../client/xuncha-client';
 import type { Config } from '../config';
 import { FormationUnit, Expertise, proposeGroups, swapMember } from '../domain/groups';
 import { clueWorkflowId, itemWorkflowId, letterWorkflowId, roundWorkflowId, unitWorkflowId } from '../domain/ids';
 import * as L from '../domain/lifecycle';
 import { Slug } from '../domain/people';
-import { RoundSetup } from '../domain/round';
+import { RoundRequest } from '../domain/round-request';
 import { withTransaction } from '../ledger/pool';
 import { loadPool } from '../ledger/pools';
 import { ROLE_LABELS, Role, Scope, type Claims } from './auth';
@@ -574,10 +575,11 @@ export function buildRoutes(deps: ApiDeps): RouteDef[] {
       access: ['office'],
       scope: 'none',
       write: true,
-      body: RoundSetup,
-      response: z.object({ workflowId: z.string(), alreadyStarted: z.boolean() }),
+      // The set-up and the inspection groups accepted in the wizard (checked against the pools).
+      body: RoundRequest,
+      response: z.object({ workflowId: z.string(), alreadyStarted: z.boolean(), groups: z.number().int() }),
       status: 201,
-      handler: (c) => toWorkflow(c, roundWorkflowId(String((c.body as { roundId: string }).roundId)), () => c.deps.xc.startRound(c.body, me(c).sub)),
+      handler: (c) => toWorkflow(c, roundWorkflowId(String((c.body as { roundId: string }).roundId)), () => createRound(c.deps, c.body, me(c).sub)),
     },
     ...UNIT_STEP_ROUTES.map(
       (s): RouteDef => ({
@@ -820,10 +822,12 @@ export function buildRoutes(deps: ApiDeps): RouteDef[] {
       response: z.string(),
       produces: 'text/html; charset=utf-8',
       async handler(c) {
+        // The same rules as the notices list: a unit head only what was addressed to its unit's
+        // people, never a spot-check plan before the visit, a clue, a referral or an information request.
         const claims = me(c);
-        const n = await read(c, (db) => Q.noticeUnit(db, c.params.noticeId!));
-        const ok = n && (claims.role === 'office' ? !claims.scope.roundId || claims.scope.roundId === n.round_id : n.round_id === claims.scope.roundId && n.unit_id === claims.scope.unitId);
-        if (!ok) throw notFound(`noticeId: 没有此通知 no notice "${c.params.noticeId}"`);
+        const units = claims.role === 'unitHead' ? [claims.scope.unitId ?? ''] : null;
+        const n = await read(c, (db) => Q.visibleNotice(db, c.params.noticeId!, { roundId: claims.scope.roundId, units }));
+        if (!n || (claims.role === 'unitHead' && !claims.scope.roundId)) throw notFound(`noticeId: 没有此通知 no notice "${c.params.noticeId}"`);
         c.reply.header('content-type', 'text/html; charset=utf-8');
         return render(c.deps.pool, c.params.noticeId!);
       },

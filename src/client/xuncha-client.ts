@@ -57,8 +57,8 @@ function explain(err: unknown, what: string): never {
 export class XunchaClient {
   constructor(readonly client: Client) {}
 
-  static async connect(config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'>): Promise<XunchaClient> {
-    const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  static async connect(config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'>, opts: { connectTimeoutMs?: number } = {}): Promise<XunchaClient> {
+    const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, ...(opts.connectTimeoutMs ? { connectTimeout: opts.connectTimeoutMs } : {}) });
     // Payloads (petitions, informants, spot-check plans…) leave this process encrypted.
     return new XunchaClient(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: createDataConverter(loadCodecConfig()) }));
   }

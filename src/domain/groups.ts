@@ -199,3 +199,47 @@ export function swapMember(proposal: Proposal, raw: FormationInput, unitId: stri
   );
   return { ...proposal, groups };
 }
+
+/** A person in an accepted group, as the office confirmed it (reasons kept from the proposal). */
+export const GroupPick = z.strictObject({
+  personId: Slug,
+  name: z.string().trim().min(1).max(64),
+  reasons: z.array(z.string().max(500)).max(20).default([]),
+});
+/** An inspection group the office accepted for one unit of the round (巡察组组成). */
+export const AcceptedGroup = z.strictObject({
+  unitId: Slug,
+  /** Where the unit is: needed for a cross-county round (交叉巡察), where nobody from that county may serve. */
+  county: z.string().trim().min(1).max(64).optional(),
+  /** Units this one supervises: their people are avoided too. */
+  supervisedUnitIds: z.array(Slug).max(200).default([]),
+  leader: GroupPick,
+  members: z.array(GroupPick).max(12).default([]),
+});
+export type AcceptedGroup = z.infer<typeof AcceptedGroup>;
+
+/**
+ * The accepted groups checked against the pools with the rules the proposal used: the leader from
+ * the leader pool, members from the talent pool, nobody breaking an avoidance rule for the unit.
+ * Paths are relative to the round request (`groups.0.members.1.personId`).
+ */
+export function checkAcceptedGroups(groups: AcceptedGroup[], units: { unitId: string; name: string; sector: z.infer<typeof Sector> }[], pool: PoolMember[], crossCounty: boolean): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
+  groups.forEach((g, i) => {
+    const u = units.find((x) => x.unitId === g.unitId);
+    if (!u) return; // reported by the schema
+    if (crossCounty && !g.county) issues.push({ path: `groups.${i}.county`, message: '交叉巡察须写明被巡察单位所在县 (required for a cross-county round)' });
+    const fu: FormationUnit = { unitId: u.unitId, name: u.name, sector: u.sector, county: g.county ?? '', supervisedUnitIds: g.supervisedUnitIds };
+    const people: [string, z.infer<typeof GroupPick>, 'leader' | 'talent'][] = [[`groups.${i}.leader`, g.leader, 'leader'], ...g.members.map((m, k): [string, z.infer<typeof GroupPick>, 'talent'] => [`groups.${i}.members.${k}`, m, 'talent'])];
+    for (const [path, p, want] of people) {
+      const member = pool.find((x) => x.personId === p.personId);
+      if (!member || member.pool !== want) {
+        issues.push({ path: `${path}.personId`, message: `"${p.personId}" is not in the ${want} pool (不在${want === 'leader' ? '组长库' : '人才库'})` });
+        continue;
+      }
+      const rule = avoidance(member, fu, crossCounty && !!g.county);
+      if (rule) issues.push({ path: `${path}.personId`, message: `${rule}: ${member.name}${RULE_REASON[rule](fu)}` });
+    }
+  });
+  return issues;
+}

@@ -35,23 +35,27 @@ export const UnitSetup = z.strictObject({
 });
 export type UnitSetup = z.infer<typeof UnitSetup>;
 
-/** What the office submits to set up a round (validated at the client edge, before any workflow). */
-export const RoundSetup = z
-  .strictObject({
-    roundId: Slug,
-    name: z.string().trim().min(1).max(100),
-    kind: RoundKind.default('regular'),
-    contacts: RoundContacts,
-    units: z.array(UnitSetup).min(1).max(500),
-    policy: RoundPolicyInput.optional(),
-  })
-  .superRefine((r, ctx) => {
-    const seen = new Set<string>();
-    r.units.forEach((u, i) => {
-      if (seen.has(u.unitId)) ctx.addIssue({ code: 'custom', path: ['units', i, 'unitId'], message: `duplicate unit id "${u.unitId}"` });
-      seen.add(u.unitId);
-    });
+/** The fields of a round set-up, shared by the set-up and the request that also carries groups. */
+export const ROUND_SETUP_SHAPE = {
+  roundId: Slug,
+  name: z.string().trim().min(1).max(100),
+  kind: RoundKind.default('regular'),
+  contacts: RoundContacts,
+  units: z.array(UnitSetup).min(1).max(500),
+  policy: RoundPolicyInput.optional(),
+};
+
+/** No unit twice in one round. */
+export function uniqueUnitIds(r: { units: { unitId: string }[] }, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  r.units.forEach((u, i) => {
+    if (seen.has(u.unitId)) ctx.addIssue({ code: 'custom', path: ['units', i, 'unitId'], message: `duplicate unit id "${u.unitId}"` });
+    seen.add(u.unitId);
   });
+}
+
+/** What the office submits to set up a round (validated at the client edge, before any workflow). */
+export const RoundSetup = z.strictObject(ROUND_SETUP_SHAPE).superRefine(uniqueUnitIds);
 export type RoundSetupInput = z.input<typeof RoundSetup>;
 
 /** The round workflow's input: the setup with the policy resolved. JSON-safe. */

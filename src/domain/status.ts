@@ -122,3 +122,17 @@ export interface RoundStatus {
   letters: { letterId: string; state: 'open' | 'answered'; overdue: boolean }[];
   bulletins: string[];
 }
+
+/** Escalation steps (the policy's timeline keys) as the office names them. */
+export const ESCALATION_STEP_LABELS: Readonly<Record<string, string>> = {
+  red: '亮红灯',
+  urge: '催办',
+  interview: '约谈',
+  referral: '移送纪委监委问责',
+  'self-examination': '责令深刻检查',
+  'democratic-life-meeting': '专题民主生活会',
+  circular: '通报',
+  accountability: '问责',
+  'clue-overdue': '线索逾期未反馈',
+  'letter-overdue': '函告逾期未答复',
+};

@@ -21,17 +21,17 @@ export interface RenderedNotice {
 export const fmtDate = (iso: string) =>
   new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: 'long', day: 'numeric' }).format(new Date(iso));
 
-const escapeHtml = (s: string) =>
+export const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-interface Body {
+export interface NoticeBody {
   subject: string;
   lines: string[];
 }
 const d = (c: NoticeContext) => (c.deadline ? fmtDate(c.deadline) : '（未定）');
 const x = (c: NoticeContext, k: string) => c.data?.[k] ?? '';
 
-const BODIES: Record<NoticeTemplate, (c: NoticeContext) => Body> = {
+const BODIES: Record<NoticeTemplate, (c: NoticeContext) => NoticeBody> = {
   announcement: (c) => ({
     subject: `【巡察公告】${c.roundName}进驻${c.unitName}`,
     lines: [
@@ -163,16 +163,22 @@ const BODIES: Record<NoticeTemplate, (c: NoticeContext) => Body> = {
   }),
 };
 
+/** A notice's subject and body lines (the e-mail and the printed notice both say these). */
+export function noticeBody(template: NoticeTemplate, ctx: NoticeContext): NoticeBody {
+  return BODIES[template](ctx);
+}
+export const NOTICE_SIGNATURE = '巡察工作领导小组办公室';
+
 export function renderNotice(template: NoticeTemplate, ctx: NoticeContext): RenderedNotice {
-  const { subject, lines } = BODIES[template](ctx);
+  const { subject, lines } = noticeBody(template, ctx);
   const footer = `办理入口：${ctx.link}`;
-  const text = [`${ctx.recipientName}同志：`, '', ...lines, '', footer, '', '巡察工作领导小组办公室'].join('\n');
+  const text = [`${ctx.recipientName}同志：`, '', ...lines, '', footer, '', NOTICE_SIGNATURE].join('\n');
   const html = [
     '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><body style="font-family:sans-serif">',
     `<p>${escapeHtml(ctx.recipientName)}同志：</p>`,
     ...lines.map((l) => `<p>${escapeHtml(l)}</p>`),
     `<p><a href="${escapeHtml(ctx.link)}">进入巡察整改系统办理</a></p>`,
-    '<p>巡察工作领导小组办公室</p></body></html>',
+    `<p>${NOTICE_SIGNATURE}</p></body></html>`,
   ].join('\n');
   return { subject, text, html };
 }

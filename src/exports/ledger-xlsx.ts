@@ -48,7 +48,16 @@ const COLUMNS: { header: string; width: number; value: (r: LedgerRow) => string 
   { header: '销号时间', width: 12, value: (r) => ymd(r.closed_at) },
 ];
 
-export async function buildLedgerWorkbook(pool: Pool, roundId: string, opts: { unitId?: string } = {}): Promise<Buffer> {
+export interface LedgerTable {
+  title: string;
+  /** 制表日期, item count, closed count and rate, as the sheet's second line says it. */
+  summary: string;
+  headers: string[];
+  rows: (string | number)[][];
+}
+
+/** The ledger's rows as the office's 台账 lays them out: the workbook, the CLI's CSV and JSON share it. */
+export async function ledgerTable(pool: Pool, roundId: string, opts: { unitId?: string } = {}): Promise<LedgerTable> {
   const { rows: rounds } = await pool.query<{ name: string }>('SELECT name FROM rounds WHERE round_id = $1', [roundId]);
   const { rows } = await pool.query<LedgerRow>(
     `SELECT u.name AS unit_name, u.sector, i.item_id, p.category, i.title, i.measures, pe.name AS responsible_name, i.deadline, i.kind, i.colour,
@@ -63,27 +72,34 @@ export async function buildLedgerWorkbook(pool: Pool, roundId: string, opts: { u
       ORDER BY u.sector, u.name, i.deadline, i.item_id`,
     [roundId, opts.unitId ?? null],
   );
+  const title = `${rounds[0]?.name ?? roundId}${opts.unitId && rows[0] ? ` · ${rows[0].unit_name}` : ''} 巡察整改台账`;
+  const closed = rows.filter((r) => r.state === 'closed').length;
+  const rate = rows.length ? Math.round((10_000 * closed) / rows.length) / 100 : 100;
+  return {
+    title,
+    summary: `制表日期：${ymd(new Date())}　整改事项 ${rows.length} 项，已销号 ${closed} 项，整改率 ${rate.toFixed(2)}%`,
+    headers: COLUMNS.map((c) => c.header),
+    rows: rows.map((r, i) => COLUMNS.map((c, k) => (k === 0 ? i + 1 : c.value(r)))),
+  };
+}
+
+export async function buildLedgerWorkbook(pool: Pool, roundId: string, opts: { unitId?: string } = {}): Promise<Buffer> {
+  const t = await ledgerTable(pool, roundId, opts);
   const wb = new ExcelJS.Workbook();
   wb.creator = '巡察工作平台';
   const ws = wb.addWorksheet('整改台账', { pageSetup: { orientation: 'landscape', paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
   ws.columns = COLUMNS.map((c) => ({ width: c.width }));
   const last = COLUMNS.length;
-  const title = `${rounds[0]?.name ?? roundId}${opts.unitId && rows[0] ? ` · ${rows[0].unit_name}` : ''} 巡察整改台账`;
   ws.mergeCells(1, 1, 1, last);
-  Object.assign(ws.getCell(1, 1), { value: title, font: { size: 16, bold: true }, alignment: { horizontal: 'center' } });
+  Object.assign(ws.getCell(1, 1), { value: t.title, font: { size: 16, bold: true }, alignment: { horizontal: 'center' } });
   ws.mergeCells(2, 1, 2, last);
-  const closed = rows.filter((r) => r.state === 'closed').length;
-  const rate = rows.length ? Math.round((10_000 * closed) / rows.length) / 100 : 100;
-  Object.assign(ws.getCell(2, 1), {
-    value: `制表日期：${ymd(new Date())}　整改事项 ${rows.length} 项，已销号 ${closed} 项，整改率 ${rate.toFixed(2)}%`,
-    alignment: { horizontal: 'right' },
-  });
-  const header = ws.addRow(COLUMNS.map((c) => c.header));
+  Object.assign(ws.getCell(2, 1), { value: t.summary, alignment: { horizontal: 'right' } });
+  const header = ws.addRow(t.headers);
   header.font = { bold: true };
   header.eachCell((cell) => {
     cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFEEF1F4' } };
   });
-  rows.forEach((r, i) => ws.addRow(COLUMNS.map((c, k) => (k === 0 ? i + 1 : c.value(r)))));
+  t.rows.forEach((r) => ws.addRow(r));
   ws.views = [{ state: 'frozen', ySplit: 3 }];
   for (let n = 3; n <= ws.rowCount; n++) {
     ws.getRow(n).eachCell({ includeEmpty: true }, (cell) => {

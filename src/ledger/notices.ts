@@ -117,12 +117,14 @@ export async function recordNotice(
     recipient: Recipient;
     subject: string;
     confidentialUntil?: string;
+    /** The facts the template was rendered with, kept for printing (migration 008). */
+    context?: Record<string, unknown>;
   },
 ): Promise<NoticeRow> {
   await pool.query(
     `INSERT INTO notices (idempotency_key, round_id, unit_id, item_id, template, recipient_person_id, recipient_role,
-                          recipient_email, subject, state, confidential_until)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10) ON CONFLICT (idempotency_key) DO NOTHING`,
+                          recipient_email, subject, state, confidential_until, context)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $11) ON CONFLICT (idempotency_key) DO NOTHING`,
     [
       n.key,
       n.roundId,
@@ -134,6 +136,7 @@ export async function recordNotice(
       n.recipient.email,
       n.subject,
       n.confidentialUntil ?? null,
+      n.context ? JSON.stringify(n.context) : null,
     ],
   );
   const { rows } = await pool.query('SELECT * FROM notices WHERE idempotency_key = $1', [n.key]);

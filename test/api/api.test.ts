@@ -367,8 +367,9 @@ test('export routes pass each caller only their scope (wiring, with recording ex
     { roundId: s.roundId, opts: {} },
     { roundId: s.roundId, opts: { unitId: s.unitId } },
   ]);
+  // A notice addressed to the unit's head (a unit never prints the requests to other offices about it).
   const notice = async (unitId: string) =>
-    (await s.h.pool.query(`SELECT notice_id::text AS id FROM notices WHERE round_id = $1 AND unit_id = $2 AND confidential_until IS NULL ORDER BY notice_id LIMIT 1`, [s.roundId, unitId])).rows[0].id as string;
+    (await s.h.pool.query(`SELECT notice_id::text AS id FROM notices WHERE round_id = $1 AND unit_id = $2 AND confidential_until IS NULL AND recipient_role = 'unitHead' ORDER BY notice_id LIMIT 1`, [s.roundId, unitId])).rows[0].id as string;
   const mine = await get(`/api/notices/${await notice(s.unitId)}/print`, s.token('unitHead'));
   expect(mine.statusCode).toBe(200);
   expect(mine.headers['content-type']).toContain('text/html');

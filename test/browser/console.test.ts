@@ -116,6 +116,13 @@ test('office wizard → unit head reports progress with evidence → office clos
   await office.getByTestId('start-round').click();
   await visible(office, 'dashboard');
   expect(office.url()).toBe(`${s.base}/rounds/${rid}`);
+  // The group accepted for unit A (with the swapped-in member) is in the ledger; unit B's, not accepted, is not.
+  const members = (await s.h.pool.query('SELECT group_id, person_id, role FROM group_members WHERE round_id = $1 ORDER BY role, person_id', [rid])).rows;
+  expect(new Set(members.map((m) => m.group_id))).toEqual(new Set([`group-${unitA}`]));
+  expect(members.filter((m) => m.role === 'leader')).toHaveLength(1);
+  expect(members.map((m) => m.person_id)).toContain(lawyer);
+  expect(members.map((m) => m.person_id)).not.toContain(outId);
+  expect((await s.h.pool.query('SELECT unit_ids, state FROM inspection_groups WHERE round_id = $1', [rid])).rows).toEqual([{ unit_ids: [unitA], state: 'accepted' }]);
 
   // ---- the inspection itself is not this test's subject: drive unit A to rectification
   await driveToRectification(s.xc, s.clock, {

@@ -1,6 +1,7 @@
 // The unit head's 整改方案 form, and 导出台账, in Debian's Chromium: the office's button downloads a
 // workbook that exceljs opens with the round's items (the closed one marked 已销号, the rate in the
 // heading); the unit head's button exports its own unit's rows.
+import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
@@ -73,6 +74,21 @@ test('the unit head files the plan in the console; the ledger export downloads f
   expect(p1[0]).toContain('县财政局|市直单位|财务管理制度不规范|公务卡报销不规范');
   expect(rows.some((x) => x.includes('整改事项 2 项，已销号 1 项，整改率 50.00%'))).toBe(true);
   await shot(office, '23-office-export');
+
+  // 打印 a notice to the unit head from the dashboard: the printable page opens and prints to an A4 PDF.
+  const { rows: n } = await s.h.pool.query(`SELECT notice_id::text AS id, subject FROM notices WHERE round_id = $1 AND recipient_role = 'unitHead' AND template = 'announcement'`, [r.roundId]);
+  const [popup] = await Promise.all([office.waitForEvent('popup'), office.getByTestId(`print-notice-${n[0].id}`).click()]);
+  await popup.waitForLoadState();
+  expect(await popup.locator('h1').textContent()).toBe(n[0].subject);
+  expect(await popup.locator('.red-head').textContent()).toBe('巡察工作领导小组办公室');
+  expect(await popup.locator('.recipient').textContent()).toBe('张局长同志：');
+  const pdf = await popup.pdf({ format: 'A4', preferCSSPageSize: true });
+  expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  // One A4 page (595 x 842 points).
+  expect(pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g)).toHaveLength(1);
+  expect(pdf.toString('latin1')).toMatch(/\/MediaBox\s*\[\s*0 0 59[45](\.\d+)? 84[12](\.\d+)?\s*\]/);
+  fs.writeFileSync(path.join(SHOTS, '..', `notice-${n[0].id}.pdf`), pdf);
+  await shot(popup, '25-notice-print');
 
   // The unit head exports its own unit's ledger from the ledger page.
   await head.reload();

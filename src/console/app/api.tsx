@@ -1,5 +1,7 @@
 // The console's HTTP client: the session token in sessionStorage, JSON in and out, every refusal
 // turned into an ApiFailure carrying the API's readable message and its per-field issues.
+import { inChinese } from '../../domain/issue-text';
+
 export interface Issue {
   path: string;
   message: string;
@@ -100,24 +102,7 @@ export const api = {
   redeem: async (t: string): Promise<{ token: string; me: Me }> => (await request('GET', `/api/auth/redeem?t=${encodeURIComponent(t)}`, undefined, true)).json() as Promise<{ token: string; me: Me }>,
 };
 
-/** The schema's common messages in Chinese beside the original (which stays for precision). */
-const PHRASES: [RegExp, string][] = [
-  [/^Too small: expected string to have >=1 characters?$/, '必填'],
-  [/^Too small: expected array to have >=1 items?$/, '至少填写一项'],
-  [/^Too big: expected string to have <=(\d+) characters?$/, '不超过$1个字'],
-  [/^Invalid email address$/, '电子邮箱格式不正确'],
-  [/^Invalid input: expected string, received undefined$/, '必填'],
-  [/lower-case slug/, '须为小写字母、数字和连字符'],
-  [/^must be an ISO date-time/, '日期格式不正确'],
-  [/^Invalid (option|enum value)/, '请从列表中选择'],
-];
-export function inChinese(message: string): string {
-  for (const [re, zh] of PHRASES) {
-    const m = re.exec(message);
-    if (m) return `${zh.replace(/\$(\d)/g, (_, n: string) => m[Number(n)] ?? '')}（${message}）`;
-  }
-  return message;
-}
+export { inChinese };
 
 /** The API's issue paths ("body.units.0.head.email") as the form fields name them ("units.0.head.email"). */
 export function fieldErrors(e: unknown): Record<string, string> {

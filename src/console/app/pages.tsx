@@ -1,6 +1,7 @@
 // The console's pages, one per task of each role.
 import { useState } from 'preact/hooks';
 import { api, errorText, fieldErrors, session, whenRecorded, type Me } from './api';
+import { ESCALATION_STEP_LABELS } from '../../domain/status';
 import {
   BarChart,
   CATEGORY_LABELS,
@@ -327,19 +328,7 @@ export function ItemTable({ rows, testid }: { rows: Row[]; testid?: string }) {
     </table>
   );
 }
-/** Escalation steps (the policy's timeline keys) as the office names them. */
-const ESCALATION_STEPS: Record<string, string> = {
-  red: '亮红灯',
-  urge: '催办',
-  interview: '约谈',
-  referral: '移送纪委监委问责',
-  'self-examination': '责令深刻检查',
-  'democratic-life-meeting': '专题民主生活会',
-  circular: '通报',
-  accountability: '问责',
-  'clue-overdue': '线索逾期未反馈',
-  'letter-overdue': '函告逾期未答复',
-};
+const ESCALATION_STEPS = ESCALATION_STEP_LABELS;
 const DETAIL_NAMES: Record<string, string> = { deadline: '期限', clueId: '线索', letterId: '函告', ratePercent: '整改率', itemId: '事项' };
 function detailText(d: unknown): string {
   if (!d || typeof d !== 'object') return s(d);

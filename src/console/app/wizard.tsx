@@ -57,7 +57,7 @@ const STEPS = ['轮次与时间', '被巡察单位', '组建巡察组', '核对�
 
 /** Which step shows the field an API issue names. */
 function stepOf(path: string): number {
-  if (/^units\.\d+\.group/.test(path)) return 2;
+  if (/^units\.\d+\.group/.test(path) || path.startsWith('groups')) return 2;
   if (path.startsWith('units')) return 1;
   return 0;
 }
@@ -142,6 +142,11 @@ export function Wizard({ me }: { me: Me }) {
         return { unitId: u.unitId.trim(), name: u.name.trim(), sector: u.sector, head: person(u.head), ...group };
       }),
       policy: Object.fromEntries(Object.entries(policy).filter(([, v]) => v.trim() !== '')),
+      // The groups accepted here are kept in the ledger (巡察组组成), checked again by the API.
+      groups: units.flatMap((u) => {
+        const g = proposal?.groups.find((x) => x.unitId === u.unitId);
+        return g?.leader && u.group.accepted ? [{ unitId: u.unitId.trim(), ...(u.county.trim() ? { county: u.county.trim() } : {}), leader: g.leader, members: g.members }] : [];
+      }),
     };
   }
 
