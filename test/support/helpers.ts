@@ -66,7 +66,8 @@ export interface Harness {
 }
 export function harness(overrides: Record<string, string> = {}): Harness {
   const config = testConfig(overrides);
-  const pool = createPool(config.DATABASE_URL, 5);
+  // As the application's role when configured (global setup sets DATABASE_APP_ROLE=xuncha_app).
+  const pool = createPool(config.DATABASE_URL, 5, config.DATABASE_APP_ROLE);
   const mailer = createMailer(config);
   return {
     config,
