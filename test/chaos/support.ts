@@ -9,6 +9,7 @@ import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { XunchaClient } from '../../src/client/xuncha-client';
+import { FAILURE_CONVERTER_PATH } from '../../src/codec';
 import { itemWorkflowId, roundWorkflowId, unitWorkflowId } from '../../src/domain/ids';
 import type { RoundPolicy } from '../../src/domain/policy';
 import type { UnitStatus } from '../../src/domain/status';
@@ -31,7 +32,7 @@ export const log = (scenario: string, msg: string) => process.stdout.write(`[cha
 
 /** The workflow bundle built once per scenario and handed to worker processes (no webpack at each start). */
 export async function prebuiltBundle(dir: string): Promise<string> {
-  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: new DefaultLogger('WARN') });
+  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') });
   const file = path.join(dir, 'workflow-bundle.js');
   fs.writeFileSync(file, bundle.code);
   return file;
@@ -122,7 +123,8 @@ export function chaosPolicy(o: { historyLimit?: number; scale?: number } = {}): 
   const s = (n: number) => `${n * k} seconds`;
   return {
     preparation: s(2),
-    stationing: s(4),
+    // Long enough for the problems to be recorded on a loaded machine (and through a fault).
+    stationing: s(12),
     rectificationReport: '30 minutes',
     lookBackAfter: '1 second',
     historyLimit: o.historyLimit ?? 10_000,
@@ -184,14 +186,16 @@ export async function runChaosRound(
   };
   await through(`start ${roundId}`, () => xc().startRound(stripEmails(round), 'office-wang'));
   await until('stationing', () => phaseIs('stationing', 'report'));
-  for (const p of items) {
-    await step(
+  await Promise.all(
+    items.map((p) =>
+      step(
       `record ${p}`,
       () => xc().recordProblem(roundId, unitId, { problemId: p, category: 'finance', title: `问题${p}`, facts: '经查阅会计凭证核实。', evidence: ['问题底稿'], recordedBy: 'inspector-chen' }),
       async () => (await unit()).problems.some((x) => x.problemId === p),
       T,
-    );
-  }
+      ),
+    ),
+  );
   await until('report', () => phaseIs('report'));
   await step('submitReport', () => xc().unitStep(roundId, unitId, 'submitReport', { by: 'inspector-chen', summary: '巡察报告' }), async () => (await unit()).reportStage !== 'draft', T);
   const stages = ['office', 'leadingGroup', 'secretaryMeeting'] as const;
