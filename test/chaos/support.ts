@@ -45,14 +45,18 @@ export interface WorkerProcess {
   exited: Promise<number | null>;
 }
 /** The real worker (src/workers/main.ts) as its own process, with the given environment on top of ours. */
-export function startWorker(env: Record<string, string>): WorkerProcess {
+export function startWorker(env: Record<string, string>, logFile?: string): WorkerProcess {
   let out = '';
+  const sink = logFile ? fs.createWriteStream(logFile) : undefined;
   const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/workers/main.ts')], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'WARN', ...env },
   });
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
+  for (const stream of [proc.stdout!, proc.stderr!])
+    stream.on('data', (d) => {
+      out += d;
+      sink?.write(d);
+    });
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   return {
     proc,
@@ -166,11 +170,14 @@ export async function runChaosRound(
     timeoutMs?: number;
     /** How an item is closed (default: the client's reconcileItem Update, retried through faults). */
     close?: (roundId: string, unitId: string, itemId: string) => Promise<void>;
+    /** Change the set-up before the round starts (e.g. an address the relay refuses). */
+    adjust?: (round: ReturnType<typeof sampleRound>) => void;
   },
 ): Promise<ChaosRound> {
   const roundId = uid(o.prefix);
   const unitId = unitOf(roundId);
   const round = sampleRound(roundId, o.policy ?? chaosPolicy());
+  o.adjust?.(round);
   const items = Array.from({ length: o.items ?? 2 }, (_, i) => `p${i + 1}`);
   const head = round.units[0]!.head;
   const T = o.timeoutMs ?? 300_000;
@@ -450,7 +457,10 @@ export class Stack {
   }
   /** The real worker process against this stack. */
   async worker(env: Record<string, string> = {}): Promise<WorkerProcess> {
-    const w = startWorker({ TEMPORAL_ADDRESS: this.temporalAddress, DATABASE_URL: this.databaseUrl, SMTP_PORT: String(this.smtpPort), WORKFLOW_BUNDLE: this.bundle, ...env });
+    const w = startWorker(
+      { TEMPORAL_ADDRESS: this.temporalAddress, DATABASE_URL: this.databaseUrl, SMTP_PORT: String(this.smtpPort), WORKFLOW_BUNDLE: this.bundle, ...env },
+      path.join(this.dir, `worker-${this.workers.length + 1}.log`),
+    );
     this.workers.push(w);
     await w.ready();
     return w;

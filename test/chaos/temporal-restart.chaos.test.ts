@@ -1,5 +1,5 @@
 // Chaos (b): the Temporal server is stopped and started again mid-round — twice, once while the
-// unit is stationed and once while items climb their ladder — keeping its state in its database
+// unit's report is under review and once while items climb their ladder — keeping its state in its database
 // file (`temporal server start-dev --db-filename`). The worker process and the client reconnect by
 // themselves; every round still completes with nothing lost or sent twice.
 import { allMails, chaosPolicy, log, reckon, runChaosRound, sleep, Stack, writeSummary } from './support';
@@ -39,7 +39,7 @@ test('the Temporal dev server restarted twice mid-round from its database file: 
         items: 2,
         policy: chaosPolicy(),
         onPhase: (phase) => {
-          if (i === 0 && (phase === 'stationing' || phase === 'planned')) void restart(`round ${i} ${phase}`);
+          if (i === 0 && (phase === 'report' || phase === 'planned')) void restart(`round ${i} ${phase}`);
         },
       });
     }),
