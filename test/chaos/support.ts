@@ -122,13 +122,13 @@ export async function step(what: string, act: () => Promise<unknown>, done: () =
 
 /** Item ladder on a seconds-long timeline: every reminder and escalation step of the default policy's kinds. */
 export const ITEM_STEPS = ['green', 'yellow', 'red', 'urge', 'interview', 'referral'] as const;
-export function chaosPolicy(o: { historyLimit?: number; scale?: number } = {}): Partial<RoundPolicy> {
+export function chaosPolicy(o: { historyLimit?: number; scale?: number; stationingSeconds?: number } = {}): Partial<RoundPolicy> {
   const k = o.scale ?? 1;
   const s = (n: number) => `${n * k} seconds`;
   return {
     preparation: s(2),
     // Long enough for the problems to be recorded on a loaded machine (and through a fault).
-    stationing: s(12),
+    stationing: s(o.stationingSeconds ?? 12),
     rectificationReport: '30 minutes',
     lookBackAfter: '1 second',
     historyLimit: o.historyLimit ?? 10_000,

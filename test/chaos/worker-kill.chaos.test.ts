@@ -90,10 +90,11 @@ test(`SIGKILL the worker at ${KILLS} seeded-random points of running rounds: not
   let killing = true;
 
   // Rounds keep starting (three at once, then one every 20 s, at most 6) while the killer works, so
-  // every kill lands in live rounds and no single notice takes all the kills.
+  // every kill lands in live rounds and no single notice takes all the kills. Stationing lasts 30 s:
+  // a killed worker's Updates wait for the sticky queue to time out before another worker takes them.
   const starter = (async () => {
     for (let i = 0; i < 6 && killing; i++) {
-      rounds.push(runChaosRound(() => xc, { prefix: `ck${i}`, items: 2, policy: chaosPolicy({ historyLimit: 50 }), timeoutMs: 600_000 }));
+      rounds.push(runChaosRound(() => xc, { prefix: `ck${i}`, items: 2, policy: chaosPolicy({ historyLimit: 50, stationingSeconds: 30 }), timeoutMs: 600_000 }));
       const pause = i < 2 ? 3 : 20;
       for (let s = 0; s < pause && killing; s++) await sleep(1000);
     }
