@@ -178,7 +178,7 @@ export async function runChaosRound(
   const unitId = unitOf(roundId);
   const round = sampleRound(roundId, o.policy ?? chaosPolicy());
   o.adjust?.(round);
-  const items = Array.from({ length: o.items ?? 2 }, (_, i) => `p${i + 1}`);
+  let items = Array.from({ length: o.items ?? 2 }, (_, i) => `p${i + 1}`);
   const head = round.units[0]!.head;
   const T = o.timeoutMs ?? 300_000;
   const unit = () => xc().unitStatus(roundId, unitId);
@@ -193,17 +193,24 @@ export async function runChaosRound(
   };
   await through(`start ${roundId}`, () => xc().startRound(stripEmails(round), 'office-wang'));
   await until('stationing', () => phaseIs('stationing', 'report'));
+  // Problems are recorded while the group is stationed. A fault can eat the stationing window (the
+  // unit's own notices at its start are retried first): a problem refused because stationing has
+  // ended is the product doing its job, so the round goes on with the problems it did record.
   await Promise.all(
     items.map((p) =>
       step(
-      `record ${p}`,
-      () => xc().recordProblem(roundId, unitId, { problemId: p, category: 'finance', title: `问题${p}`, facts: '经查阅会计凭证核实。', evidence: ['问题底稿'], recordedBy: 'inspector-chen' }),
-      async () => (await unit()).problems.some((x) => x.problemId === p),
-      T,
+        `record ${p}`,
+        () => xc().recordProblem(roundId, unitId, { problemId: p, category: 'finance', title: `问题${p}`, facts: '经查阅会计凭证核实。', evidence: ['问题底稿'], recordedBy: 'inspector-chen' }),
+        async () => (await unit()).problems.some((x) => x.problemId === p) || !['preparation', 'stationing'].includes((await unit()).phase),
+        T,
       ),
     ),
   );
   await until('report', () => phaseIs('report'));
+  const recorded = (await through('unit status', unit)).problems.map((x) => x.problemId);
+  if (recorded.length < items.length) process.stdout.write(`[chaos] ${roundId}: stationing ended with ${recorded.length} of ${items.length} problems recorded\n`);
+  if (recorded.length === 0) throw new Error(`round ${roundId}: stationing ended before any problem was recorded`);
+  items = items.filter((p) => recorded.includes(p));
   await step('submitReport', () => xc().unitStep(roundId, unitId, 'submitReport', { by: 'inspector-chen', summary: '巡察报告' }), async () => (await unit()).reportStage !== 'draft', T);
   const stages = ['office', 'leadingGroup', 'secretaryMeeting'] as const;
   for (const [i, stage] of stages.entries()) {
