@@ -1,7 +1,7 @@
 // Chaos (a): the worker process is SIGKILLed at 20 seeded-random points while rounds run through
-// their whole lifecycle — while a notice is being sent, right after a ledger write lands, at random
-// moments (continue-as-new happens all along: histories are cut at 50 events) — and restarted each
-// time. Then: no item lost, no e-mail twice, no reminder or escalation missing, no round stuck.
+// their whole lifecycle — while a notice is being sent, right after a ledger write lands, right
+// after a run continues as new (histories are cut at 50 events, so that happens all along), at random
+// moments — and restarted each time. Then: no item lost, no e-mail twice, no reminder or escalation missing, no round stuck.
 // CHAOS_SEED=<n> replays a run's kill points.
 import net from 'node:net';
 import { XunchaClient } from '../../src/client/xuncha-client';
@@ -72,7 +72,7 @@ afterAll(async () => {
 
 interface KillPoint {
   n: number;
-  kind: 'send' | 'ledger' | 'random';
+  kind: 'send' | 'ledger' | 'continue-as-new' | 'random';
   atMs: number;
   hit: string;
   continueAsNewWithin2s?: boolean;
@@ -104,7 +104,7 @@ test(`SIGKILL the worker at ${KILLS} seeded-random points of running rounds: not
   const ours = `(round_id LIKE 'ck%')`;
   for (let n = 1; n <= KILLS; n++) {
     const r = random();
-    const kind: KillPoint['kind'] = r < 0.4 ? 'send' : r < 0.75 ? 'ledger' : 'random';
+    const kind: KillPoint['kind'] = r < 0.35 ? 'send' : r < 0.6 ? 'ledger' : r < 0.8 ? 'continue-as-new' : 'random';
     await sleep(200 + Math.floor(random() * 1300));
     let hit = 'timer';
     if (kind === 'send') {
@@ -118,6 +118,19 @@ test(`SIGKILL the worker at ${KILLS} seeded-random points of running rounds: not
           break;
         }
         await sleep(5);
+      }
+    } else if (kind === 'continue-as-new') {
+      // Kill as soon as a run has handed over to the next: the new run's first task is under way.
+      const handedOver = async () => (await xc.client.workflow.count(`ExecutionStatus = 'ContinuedAsNew'`)).count;
+      const before = await handedOver();
+      const until = Date.now() + 6000;
+      while (Date.now() < until) {
+        const now = await handedOver();
+        if (now > before) {
+          hit = `continue-as-new (${now} runs handed over so far)`;
+          break;
+        }
+        await sleep(20);
       }
     } else if (kind === 'ledger') {
       // Kill right after a ledger write lands (the workflow has not yet heard of it).
@@ -170,7 +183,7 @@ test(`SIGKILL the worker at ${KILLS} seeded-random points of running rounds: not
     killPoints: kills.map((k) => `${(k.atMs / 1000).toFixed(1)}s ${k.kind}${k.continueAsNewWithin2s ? ' +continue-as-new' : ''}: ${k.hit}`),
     killsDuringSend: kills.filter((k) => k.hit.startsWith('sending')).length,
     killsAfterLedgerWrite: kills.filter((k) => k.hit.startsWith('after ledger')).length,
-    killsNearContinueAsNew: kills.filter((k) => k.continueAsNewWithin2s).length,
+    killsAtContinueAsNew: kills.filter((k) => k.hit.startsWith('continue-as-new') || k.continueAsNewWithin2s).length,
     continuedAsNew,
     rounds: result.rounds,
     items: result.items,
@@ -187,5 +200,5 @@ test(`SIGKILL the worker at ${KILLS} seeded-random points of running rounds: not
   expect(continuedAsNew).toBeGreaterThan(0);
   expect(result.notices).toBeGreaterThan(0);
   // The kill points really hit sends and ledger writes (a run where none did proves less).
-  expect(figures.killsDuringSend + figures.killsAfterLedgerWrite).toBeGreaterThan(0);
+  expect(figures.killsDuringSend + figures.killsAfterLedgerWrite + figures.killsAtContinueAsNew).toBeGreaterThan(0);
 });
