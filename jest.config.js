@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // The chaos suite has its own config (jest.chaos.config.js, `npm run chaos`).
+  testPathIgnorePatterns: ['/node_modules/', '/test/chaos/'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }],
     // ESM-only dependencies of fastify's inject (light-my-request → cookie): compiled to CommonJS for jest.

@@ -18,3 +18,5 @@ trap cleanup EXIT
 
 echo "== tests"
 node_modules/.bin/jest --maxWorkers=2 "$@"
+# The chaos suite (faults injected into real servers; test-artifacts/chaos-summary.json) after a full run.
+if [ $# -eq 0 ]; then echo "== chaos"; node_modules/.bin/jest -c jest.chaos.config.js --maxWorkers=2; fi

@@ -18,6 +18,11 @@ export const Env = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\/.+\/[^/?]+/, 'must be a postgres:// URL with a database name')
     .default('postgres://postgres:postgres@127.0.0.1:5433/xuncha'),
+  /** The database role the worker and API act as (SET ROLE on each connection), e.g. `xuncha_app` (migration 007). */
+  DATABASE_APP_ROLE: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a plain role name like xuncha_app')
+    .optional(),
   SMTP_HOST: z.string().min(1).default('127.0.0.1'),
   SMTP_PORT: Port.default(1025),
   SMTP_SECURE: Bool.default(false),

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { FAILURE_CONVERTER_PATH } from '../../src/codec';
 
 async function main(): Promise<void> {
   const out = process.argv[2];
@@ -11,6 +12,8 @@ async function main(): Promise<void> {
   // Compiled, this resolves to the compiled workflows next to it: the code the workers run.
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../src/workflows'),
+    // Failure messages encrypted like payloads (src/codec/failure-converter.ts), as the workers expect.
+    failureConverterPath: FAILURE_CONVERTER_PATH,
     logger: new DefaultLogger('WARN'),
   });
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });

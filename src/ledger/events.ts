@@ -393,9 +393,31 @@ async function applyState(c: PoolClient, e: LedgerEvent): Promise<void> {
   }
 }
 
+/**
+ * What an event sets when its payload names only the subject: the audit row states the change
+ * itself, so every row says what changed, not just what it is about.
+ */
+function impliedChange(e: LedgerEvent): Record<string, unknown> | undefined {
+  switch (e.type) {
+    case 'round.completed':
+      return { phase: 'completed', completedAt: e.at };
+    case 'feedback.held':
+      return { feedbackAt: e.at };
+    case 'clue.overdue':
+    case 'letter.overdue':
+      return { overdue: true };
+    case 'spot-check.started':
+      return { state: 'started', startedAt: e.at };
+    default:
+      return undefined;
+  }
+}
+
 /** The audit row keeps what changed, minus what must never be copied around (an informant's identity). */
-function auditDetails(e: LedgerEvent): Record<string, unknown> {
+export function auditDetails(e: LedgerEvent): Record<string, unknown> {
   const { eventKey: _k, at: _a, actor: _ac, type: _t, confidentialUntil: _c, ...details } = e;
+  const changed = impliedChange(e);
+  if (changed) return { ...details, changed };
   if (e.type === 'petition.recorded') {
     const { informant: _i, ...petition } = e.petition;
     return { ...details, petition: { ...petition, informant: e.petition.informant ? '(recorded apart)' : undefined } };

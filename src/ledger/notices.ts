@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { appendAudit } from './audit';
 import { z } from 'zod';
 import type { RecipientRole } from '../domain/people';
 
@@ -121,7 +122,7 @@ export async function recordNotice(
     context?: Record<string, unknown>;
   },
 ): Promise<NoticeRow> {
-  await pool.query(
+  const inserted = await pool.query(
     `INSERT INTO notices (idempotency_key, round_id, unit_id, item_id, template, recipient_person_id, recipient_role,
                           recipient_email, subject, state, confidential_until, context)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $11) ON CONFLICT (idempotency_key) DO NOTHING`,
@@ -139,6 +140,13 @@ export async function recordNotice(
       n.context ? JSON.stringify(n.context) : null,
     ],
   );
+  if (inserted.rowCount) {
+    await appendAudit(pool, {
+      ...noticeAudit(n.key, 'notice.recorded', { roundId: n.roundId, unitId: n.unitId }),
+      details: { state: 'pending', template: n.template, recipientRole: n.recipient.role, recipientPersonId: n.recipient.personId, itemId: n.itemId },
+      confidentialUntil: n.confidentialUntil,
+    });
+  }
   const { rows } = await pool.query('SELECT * FROM notices WHERE idempotency_key = $1', [n.key]);
   return NoticeRow.parse(rows[0]);
 }
@@ -147,15 +155,41 @@ export async function markAttempt(pool: Pool, key: string): Promise<void> {
   await pool.query('UPDATE notices SET attempts = attempts + 1 WHERE idempotency_key = $1', [key]);
 }
 export async function markSent(pool: Pool, key: string, providerMessageId: string): Promise<void> {
-  await pool.query(
-    `UPDATE notices SET state = 'sent', sent_at = now(), provider_message_id = $2, last_error = NULL WHERE idempotency_key = $1`,
+  const { rows } = await pool.query(
+    `UPDATE notices SET state = 'sent', sent_at = now(), provider_message_id = $2, last_error = NULL WHERE idempotency_key = $1
+     RETURNING round_id, unit_id, confidential_until`,
     [key, providerMessageId],
   );
+  if (rows[0]) {
+    await appendAudit(pool, {
+      ...noticeAudit(key, 'notice.sent', { roundId: rows[0].round_id, unitId: rows[0].unit_id }),
+      details: { state: 'sent', providerMessageId },
+      confidentialUntil: rows[0].confidential_until?.toISOString(),
+    });
+  }
 }
+/** A transient error stays on the row (last_error, attempts); a permanent one is a state change and is audited. */
 export async function markError(pool: Pool, key: string, error: string, permanent: boolean): Promise<void> {
-  await pool.query(`UPDATE notices SET last_error = $2, state = CASE WHEN $3 THEN 'failed' ELSE state END WHERE idempotency_key = $1`, [
-    key,
-    error.slice(0, 1000),
-    permanent,
-  ]);
+  const { rows } = await pool.query(
+    `UPDATE notices SET last_error = $2, state = CASE WHEN $3 THEN 'failed' ELSE state END WHERE idempotency_key = $1
+     RETURNING round_id, unit_id, confidential_until`,
+    [key, error.slice(0, 1000), permanent],
+  );
+  if (permanent && rows[0]) {
+    await appendAudit(pool, {
+      ...noticeAudit(key, 'notice.failed', { roundId: rows[0].round_id, unitId: rows[0].unit_id }),
+      details: { state: 'failed', error: error.slice(0, 300) },
+      confidentialUntil: rows[0].confidential_until?.toISOString(),
+    });
+  }
 }
+
+const noticeAudit = (key: string, eventType: string, where: { roundId?: string | null; unitId?: string | null }) => ({
+  eventKey: `notice:${key}:${eventType.replace('notice.', '')}`,
+  eventType,
+  roundId: where.roundId ?? null,
+  unitId: where.unitId ?? null,
+  entity: 'notice',
+  entityId: key,
+  actor: 'system',
+});

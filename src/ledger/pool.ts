@@ -10,8 +10,14 @@ export function assertTestDatabase(url: string): void {
   if (!/test/i.test(name)) throw new Error(`refusing to run tests against database "${name}": its name must contain "test"`);
 }
 
-export function createPool(url: string, max = 10): Pool {
-  const pool = new Pool({ connectionString: url, max, application_name: 'xuncha' });
+/**
+ * A pool on the ledger. With `role` (DATABASE_APP_ROLE, e.g. `xuncha_app` of migration 007) every
+ * connection starts as that role (startup option `-c role=…`): a connection that may not take it
+ * fails instead of running as the login user.
+ */
+export function createPool(url: string, max = 10, role?: string): Pool {
+  if (role && !/^[a-z_][a-z0-9_]{0,62}$/.test(role)) throw new Error(`DATABASE_APP_ROLE: "${role}" is not a plain role name`);
+  const pool = new Pool({ connectionString: url, max, application_name: 'xuncha', ...(role ? { options: `-c role=${role}` } : {}) });
   // An idle client losing its connection (e.g. Postgres restarting) must not crash the process.
   pool.on('error', (err) => console.error('[ledger] idle client error:', err.message));
   return pool;

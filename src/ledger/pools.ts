@@ -1,13 +1,15 @@
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { PoolMember, type Proposal } from '../domain/groups';
+import { appendAudit, digest } from './audit';
 import { withTransaction } from './pool';
 
 /** Upsert pool members (and their people rows) keyed by person id: running twice changes nothing. */
-export async function savePool(pool: Pool, members: z.input<typeof PoolMember>[]): Promise<void> {
+export async function savePool(pool: Pool, members: z.input<typeof PoolMember>[], actor = 'system'): Promise<void> {
   await withTransaction(pool, async (c) => {
     for (const raw of members) {
       const m = PoolMember.parse(raw);
+      await appendAudit(c, { eventKey: `pool:${m.personId}:${digest(m)}`, eventType: 'pool.member-saved', entity: 'pool-member', entityId: m.personId, actor, details: { ...m } });
       await c.query(
         `INSERT INTO people (person_id, name, unit_id, roles) VALUES ($1, $2, $3, ARRAY[$4]) ON CONFLICT (person_id) DO UPDATE SET name = EXCLUDED.name`,
         [m.personId, m.name, m.currentUnitId ?? null, m.pool === 'leader' ? 'leaderPool' : 'talentPool'],
@@ -40,6 +42,16 @@ export async function acceptGroups(pool: Pool, roundId: string, proposal: Propos
   await withTransaction(pool, async (c) => {
     for (const g of proposal.groups) {
       const groupId = `group-${g.unitId}`;
+      await appendAudit(c, {
+        eventKey: `groups:${roundId}:${groupId}:${digest(g)}`,
+        eventType: 'group.accepted',
+        roundId,
+        unitId: g.unitId,
+        entity: 'inspection-group',
+        entityId: groupId,
+        actor: acceptedBy,
+        details: { leader: g.leader?.personId, members: g.members.map((m) => m.personId) },
+      });
       await c.query(
         `INSERT INTO inspection_groups (round_id, group_id, unit_ids, state, proposal, accepted_by, accepted_at) VALUES ($1, $2, $3, 'accepted', $4, $5, now())
          ON CONFLICT (round_id, group_id) DO UPDATE SET proposal = EXCLUDED.proposal, state = 'accepted', accepted_by = EXCLUDED.accepted_by`,

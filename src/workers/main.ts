@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   console.log('[worker] payload encryption', JSON.stringify(redactCodecConfig(codec)));
   if (devKeyInUse(codec)) console.warn('[worker] WARNING: payloads are encrypted with the development key; set XUNCHA_CODEC_KEYS in production');
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const pool = createPool(config.DATABASE_URL);
+  const pool = createPool(config.DATABASE_URL, 10, config.DATABASE_APP_ROLE);
   const mailer = createMailer(config);
   try {
     const bundlePath = process.env.WORKFLOW_BUNDLE;

@@ -52,6 +52,8 @@ export default async function globalSetup(): Promise<void> {
     MAILBOX_URL: `http://127.0.0.1:${httpPort}`,
     TEMPORAL_DEV_ADDRESS: `127.0.0.1:${temporalPort}`,
     TEMPORAL_TEST_SERVER: temporalTestServer(),
+    // Workers, API and test harnesses act as the application's role (migration 007), not the owner.
+    DATABASE_APP_ROLE: process.env.DATABASE_APP_ROLE ?? 'xuncha_app',
   });
   console.log(`\n[test] servers up in ${((Date.now() - t0) / 1000).toFixed(1)}s: ${services.map((s) => s.name).join(', ')}`);
 }

@@ -7,7 +7,7 @@ import { loadConfig, type Config } from '../../src/config';
 import type { RoundSetupInput } from '../../src/domain/round';
 import { assertTestDatabase, createPool } from '../../src/ledger/pool';
 import { createWorkers } from '../../src/workers/create';
-import { createDataConverter, loadCodecConfig } from '../../src/codec';
+import { createDataConverter, FAILURE_CONVERTER_PATH, loadCodecConfig } from '../../src/codec';
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../src/domain/search';
 import type { Clock } from '../../src/client/drive';
@@ -54,7 +54,7 @@ export function skippingClock(env: TestWorkflowEnvironment): Clock {
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** One workflow bundle per test file. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: new DefaultLogger('WARN') });
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') });
   return bundle;
 }
 
@@ -66,7 +66,8 @@ export interface Harness {
 }
 export function harness(overrides: Record<string, string> = {}): Harness {
   const config = testConfig(overrides);
-  const pool = createPool(config.DATABASE_URL, 5);
+  // As the application's role when configured (global setup sets DATABASE_APP_ROLE=xuncha_app).
+  const pool = createPool(config.DATABASE_URL, 5, config.DATABASE_APP_ROLE);
   const mailer = createMailer(config);
   return {
     config,

@@ -1,0 +1,28 @@
+import { createHash } from 'node:crypto';
+import type { PoolClient } from 'pg';
+
+/** One append-only audit row for a write that is not a workflow event (notices, pools, groups). */
+export interface AuditRow {
+  /** Unique per change: writing the same change twice adds nothing. */
+  eventKey: string;
+  eventType: string;
+  roundId?: string | null;
+  unitId?: string | null;
+  entity: string;
+  entityId: string;
+  actor: string;
+  /** What changed. */
+  details: Record<string, unknown>;
+  confidentialUntil?: string | null;
+}
+
+export async function appendAudit(c: { query: PoolClient['query'] }, a: AuditRow): Promise<void> {
+  await c.query(
+    `INSERT INTO audit_log (event_key, event_type, round_id, unit_id, entity, entity_id, actor, occurred_at, details, confidential_until)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8, $9) ON CONFLICT (event_key) DO NOTHING`,
+    [a.eventKey, a.eventType, a.roundId ?? null, a.unitId ?? null, a.entity, a.entityId, a.actor, JSON.stringify(a.details), a.confidentialUntil ?? null],
+  );
+}
+
+/** A short stable digest of a change, for event keys of writes that may be repeated with new content. */
+export const digest = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex').slice(0, 16);
