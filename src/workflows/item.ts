@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   ClaimItemInput,
   type ItemKind,
@@ -98,7 +98,15 @@ export async function itemWorkflow(input: ItemInput): Promise<ItemStatus> {
     overdue: status.overdue,
     colour: status.colour,
   });
-  const tellUnit = () => fx.tell(input.unitWorkflowId, itemChangedSignal, summary());
+  // Since the patch, a summary equal to the last one sent (e.g. 催办 right after the red reminder) is not sent again.
+  let lastTold = '';
+  const tellUnit = () => {
+    const s = summary();
+    const key = JSON.stringify(s);
+    if (key === lastTold && patched('dedupe-unit-signals')) return Promise.resolve();
+    lastTold = key;
+    return fx.tell(input.unitWorkflowId, itemChangedSignal, s);
+  };
   const base = { roundId, unitId, itemId };
 
   setHandler(itemStatusQuery, () => ({ ...status, firedSteps: [...st.tl.fired] }));

@@ -3,6 +3,7 @@ import {
   condition,
   continueAsNew,
   ParentClosePolicy,
+  patched,
   setHandler,
   startChild,
   upsertSearchAttributes,
@@ -104,15 +105,23 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
   const overdueCount = () => status.items.filter((i) => i.state === 'open' && i.overdue).length;
   const settled = () => status.items.every((i) => i.state === 'closed' || i.kind === 'long-term') && (openProblems().length === 0 || !!st.plan);
 
-  const tellRound = () =>
-    fx.tell(roundWorkflowId(roundId), M.unitChangedSignal, {
+  // The round keeps counts only: since the patch, a summary equal to the last one sent is not sent
+  // again (every item step used to become a signal to the round, one workflow task each).
+  let lastTold = '';
+  const tellRound = () => {
+    const summary = {
       unitId,
       phase: status.phase,
       items: status.items.length,
       closed: status.items.filter((i) => i.state === 'closed').length,
       overdue: overdueCount(),
       longTermOpen: status.items.filter((i) => i.state === 'open' && i.kind === 'long-term').length,
-    });
+    };
+    const key = JSON.stringify(summary);
+    if (key === lastTold && patched('dedupe-round-signals')) return Promise.resolve();
+    lastTold = key;
+    return fx.tell(roundWorkflowId(roundId), M.unitChangedSignal, summary);
+  };
 
   async function enterPhase(phase: UnitPhase, timestamps?: Record<string, string | undefined>): Promise<void> {
     status.phase = phase;
@@ -423,7 +432,9 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
       }
       await fx.record({ type: 'plan.filed', eventKey: `${wfId}:plan`, at: status.planFiledAt, actor: plan.by, ...base, plan });
       await tasks.close('file-plan', plan.by);
-      for (const it of plan.items) await startItem(it);
+      // Since the patch, all items' start commands go out in one workflow task instead of one task each.
+      if (patched('parallel-item-starts')) await Promise.all(plan.items.map((it) => startItem(it)));
+      else for (const it of plan.items) await startItem(it);
       await tellRound();
       return { items: plan.items.map((i) => i.problemId) };
     },
