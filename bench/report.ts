@@ -13,7 +13,7 @@ for (const f of files) {
   const r = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as J;
   latest.set(`${r.preset}/${r.target}`, { ...r, file: f });
 }
-const ORDER = ['small', 'tenth', 'fifth', 'full'];
+const ORDER = ['micro', 'mini', 'small', 'tenth', 'fifth', 'full'];
 const runs = [...latest.values()].sort(
   (a, b) => ORDER.indexOf(a.preset as string) - ORDER.indexOf(b.preset as string) || String(a.target).localeCompare(String(b.target)),
 );
@@ -35,6 +35,7 @@ const rows: [string, (r: J) => string][] = [
   ['rounds started /s', (r) => n(g(r, 'product.roundsPerSec'))],
   ['units started /s (first ledger row)', (r) => n(g(r, 'product.unitsPerSec'))],
   ['Updates /s end to end (baseline)', (r) => `${n(g(r, 'product.updatesPerSec'))} (${n(g(r, 'baseline.updatesPerSec'))})`],
+  ['load average at the Updates burst (baseline)', (r) => `${n(g(r, 'product.loadAt.updates'), 1)} (${n(g(r, 'baseline.loadAt.updates'), 1)})`],
   ['Update latency p50 / p99 ms', (r) => pair(r, 'product.updateLatencyMs.p50', 'product.updateLatencyMs.p99')],
   ['items started /s (baseline)', (r) => `${n(g(r, 'product.itemsStartedPerSec'))} (${n(g(r, 'baseline.itemsStartedPerSec'))})`],
   ['item Update latency p50 / p99 ms', (r) => pair(r, 'product.itemUpdateLatencyMs.p50', 'product.itemUpdateLatencyMs.p99')],

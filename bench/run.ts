@@ -141,10 +141,13 @@ async function awaitPhase(unitId: string, phase: string, timeoutMs = 3_600_000):
 interface Figures {
   [k: string]: unknown;
 }
+/** 1-minute load average when each burst started: the machine is shared, so bursts compare only at similar load. */
+const load1 = () => Number(os.loadavg()[0]!.toFixed(2));
 
 // ---------- the bare baseline: the same starts, Updates, item children and timers, no domain logic
 async function runBaseline(client: Client, w: Workload): Promise<Figures> {
   log('baseline: starting rounds');
+  const loadAt: Record<string, number> = { starts: load1() };
   const bl = (id: string) => `bl/${w.runId}/${id}`;
   const t0 = Date.now();
   const roundHandles = await Promise.all(
@@ -163,6 +166,7 @@ async function runBaseline(client: Client, w: Workload): Promise<Figures> {
   const tUnits = Date.now();
   const unitHandle = (u: UnitPlan) => client.workflow.getHandle(`${bl(u.roundId)}/unit/${u.unitId}`);
   const lat: number[] = [];
+  loadAt.updates = load1();
   const tU0 = Date.now();
   await Promise.all(
     w.units.map(async (u) => {
@@ -179,6 +183,7 @@ async function runBaseline(client: Client, w: Workload): Promise<Figures> {
   const lead = Math.max(20_000, (items / 50) * 1000);
   const anchor = Date.now() + lead;
   const deadline = (u: UnitPlan, i: number) => anchor + 60_000 + (u.items[i]!.deadlineSec / w.spreadSec) * 30_000;
+  loadAt.itemStarts = load1();
   const tP0 = Date.now();
   await Promise.all(
     w.units.map((u) => limit(() => unitHandle(u).executeUpdate(planUpdate, { args: [{ deadlinesMs: u.items.map((_, i) => deadline(u, i)) }] }))),
@@ -216,6 +221,7 @@ async function runBaseline(client: Client, w: Workload): Promise<Figures> {
     itemsStartedPerSec: items / ((tP1 - tP0) / 1000),
     itemUpdateLatencyMs: summary(itemLat),
     timerLagMs: summary(lags),
+    loadAt,
   };
 }
 
@@ -236,6 +242,7 @@ async function runProduct(xc: XunchaClient, stack: Stack, w: Workload): Promise<
 
   // Starts: rounds through the client; units counted when their first ledger phase row is written.
   log(`starting ${c.rounds} rounds (${c.units} units)`);
+  const loadAt: Record<string, number> = { starts: load1() };
   const t0 = Date.now();
   await Promise.all(w.rounds.map((r) => timed('startRound', () => xc.startRound(r, `office-${r.roundId}`))));
   const tRounds = Date.now();
@@ -258,7 +265,10 @@ async function runProduct(xc: XunchaClient, stack: Stack, w: Workload): Promise<
   const unitRuns = w.units.map(async (u) => {
     const { roundId, unitId } = u;
     await awaitPhase(unitId, 'stationing');
-    tProb0 ||= Date.now();
+    if (!tProb0) {
+      tProb0 = Date.now();
+      loadAt.updates = load1();
+    }
     const recorded = new Set<string>();
     for (const p of u.problems) if (await timed('recordProblem', () => xc.recordProblem(roundId, unitId, p))) recorded.add(p.problemId);
     // A problem refused (stationing over before the driver got to it) is not in the plan.
@@ -316,6 +326,7 @@ async function runProduct(xc: XunchaClient, stack: Stack, w: Workload): Promise<
   const leadMs = Math.max(45_000, Math.ceil((c.items / Math.max(updRate / 2, 1)) * 1000));
   const anchor = Date.now() + leadMs;
   log(`problems: ${(c.units * preset.problemsPerUnit)} Updates in ${tProbSec.toFixed(1)} s; filing plans, first reminders in ${(leadMs / 1000).toFixed(0)} s (${c.items} items, deadlines over ${w.spreadSec} s)`);
+  loadAt.itemStarts = load1();
   const tPlan0 = Date.now();
   planGate(anchor);
   for (;;) {
@@ -332,9 +343,16 @@ async function runProduct(xc: XunchaClient, stack: Stack, w: Workload): Promise<
 
   await allDone;
   clearInterval(progress);
+  const roundsDeadline = Date.now() + 300_000;
   for (;;) {
     const n = await countOf(`SELECT count(*) AS n FROM rounds WHERE round_id LIKE $1 AND phase = 'completed'`);
     if (n >= c.rounds) break;
+    if (Date.now() > roundsDeadline) {
+      errors.roundCompleted = c.rounds - n;
+      firstError ??= `${c.rounds - n} round(s) not completed 300 s after every unit closed`;
+      log(firstError);
+      break;
+    }
     await sleep(500);
   }
   const tEnd = Date.now();
@@ -389,6 +407,7 @@ async function runProduct(xc: XunchaClient, stack: Stack, w: Workload): Promise<
     postgresRows: rows,
     postgresRowsTotal: Object.values(rows).reduce((a, b) => a + b, 0),
     postgresBytes: dbSize,
+    loadAt,
   };
 }
 
@@ -445,13 +464,24 @@ machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ${(os.totalm
 time: the dev server cannot skip time, so the bench's round policy (bench/workload.ts, benchPolicy) writes the ladder in seconds
   (green −60 s, yellow −30 s, red/催办 0, 约谈 +20 s, 移送 +40 s; stationing ${preset.stationingSec} s; reopened deadline 60 s); the product's default policy is untouched`;
   console.log(header);
-  const knobs: Knobs = { noticeRate, maxCached: c.rounds + c.units + c.items + 1000, heapMb: 6144, workerCount: Number(arg('workers', target === 'prod' ? '3' : '1')) };
+  // The heap is sized to the memory target (about 1.5 MB per workflow over a 512 MB base) so that V8
+  // collects garbage as it would in production and RSS is not mostly uncollected garbage.
+  const workflows = c.rounds + c.units + c.items;
+  const knobs: Knobs = {
+    noticeRate,
+    maxCached: workflows + 1000,
+    heapMb: Number(arg('heap-mb', String(Math.max(1024, Math.ceil(512 + 1.5 * workflows))))),
+    workerCount: Number(arg('workers', target === 'prod' ? '3' : '1')),
+  };
   log(`starting the ${target} stack`);
   const stack = target === 'dev' ? await startDev(knobs) : await startProd(knobs);
   log(stack.describe);
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
       log(`${sig}: stopping the stack`);
+      // Calls still in flight fail once their connection goes: that is expected now.
+      process.on('uncaughtException', () => undefined);
+      process.on('unhandledRejection', () => undefined);
       void stack.stop().finally(() => process.exit(130));
     });
   }
@@ -527,6 +557,7 @@ function printTable(r: Figures): void {
     ['rounds started /s', fmt(p.roundsPerSec), fmt(b?.roundsPerSec), fmt(ratios.roundsPerSec, 2)],
     ['units started /s (to the ledger)', fmt(p.unitsPerSec), fmt(b?.unitsPerSec), fmt(ratios.unitsPerSec, 2)],
     ['Updates /s end to end (recordProblem burst)', fmt(p.updatesPerSec), fmt(b?.updatesPerSec), fmt(ratios.updatesPerSec, 2)],
+    ['  1-min load average when the burst began', fmt((p.loadAt as Figures | undefined)?.updates, 2), fmt((b?.loadAt as Figures | undefined)?.updates, 2), ''],
     ['  Update latency p50 / p99 ms', `${fmt(s(p.updateLatencyMs).p50, 0)} / ${fmt(s(p.updateLatencyMs).p99, 0)}`, b ? `${fmt(s(b.updateLatencyMs).p50, 0)} / ${fmt(s(b.updateLatencyMs).p99, 0)}` : '—', ''],
     ['items started /s (plans filed)', fmt(p.itemsStartedPerSec), fmt(b?.itemsStartedPerSec), fmt(ratios.itemsStartedPerSec, 2)],
     ['  item Update latency p50 / p99 ms', `${fmt(s(p.itemUpdateLatencyMs).p50, 0)} / ${fmt(s(p.itemUpdateLatencyMs).p99, 0)}`, b ? `${fmt(s(b.itemUpdateLatencyMs).p50, 0)} / ${fmt(s(b.itemUpdateLatencyMs).p99, 0)}` : '—', ''],

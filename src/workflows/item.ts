@@ -37,6 +37,8 @@ interface ItemState {
   tasks: TaskSummary[];
   checkIn?: { next: string; n: number };
   seq: { progress: number; reconcile: number };
+  /** Summaries sent to the unit so far. */
+  told?: number;
 }
 
 const COLOUR_OF: Partial<Record<NoticeTemplate, Colour>> = {
@@ -105,7 +107,9 @@ export async function itemWorkflow(input: ItemInput): Promise<ItemStatus> {
     const key = JSON.stringify(s);
     if (key === lastTold && patched('dedupe-unit-signals')) return Promise.resolve();
     lastTold = key;
-    return fx.tell(input.unitWorkflowId, itemChangedSignal, s);
+    st.told = (st.told ?? 0) + 1;
+    // A reopened item's later run counts on from its generation's base, above every earlier run's.
+    return fx.tell(input.unitWorkflowId, itemChangedSignal, { ...s, seq: generation * 1_000_000 + st.told });
   };
   const base = { roundId, unitId, itemId };
 

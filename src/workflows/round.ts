@@ -28,6 +28,8 @@ interface RoundState {
   status: RoundStatus;
   done: string[];
   bulletinNext?: string;
+  /** The newest unitChanged seq seen per unit. */
+  seqs?: Record<string, number>;
 }
 
 /**
@@ -52,7 +54,13 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundStatus> {
   const status = st.status;
 
   setHandler(roundStatusQuery, () => status);
-  setHandler(unitChangedSignal, (u) => {
+  setHandler(unitChangedSignal, ({ seq, ...u }) => {
+    // Signals sent in one task of the unit may arrive out of order: keep the newest summary only.
+    if (seq !== undefined) {
+      st.seqs ??= {};
+      if (seq <= (st.seqs[u.unitId] ?? 0)) return;
+      st.seqs[u.unitId] = seq;
+    }
     const i = status.units.findIndex((x) => x.unitId === u.unitId);
     if (i >= 0) status.units[i] = u;
   });

@@ -57,6 +57,9 @@ interface UnitState {
   /** Runs of each item's workflow so far (a closed item reopened is a new run). */
   generations: Record<string, number>;
   spotPlans: { spotCheckId: string; visitAt: string; target: string }[];
+  /** Summaries sent to the round so far (the seq of the next), and the newest item seq seen per item. */
+  told?: number;
+  itemSeqs?: Record<string, number>;
 }
 
 /** One inspected unit (被巡察单位) through its phases, as a child of its round. */
@@ -120,7 +123,8 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
     const key = JSON.stringify(summary);
     if (key === lastTold && patched('dedupe-round-signals')) return Promise.resolve();
     lastTold = key;
-    return fx.tell(roundWorkflowId(roundId), M.unitChangedSignal, summary);
+    st.told = (st.told ?? 0) + 1;
+    return fx.tell(roundWorkflowId(roundId), M.unitChangedSignal, { ...summary, seq: st.told });
   };
 
   async function enterPhase(phase: UnitPhase, timestamps?: Record<string, string | undefined>): Promise<void> {
@@ -137,7 +141,13 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
 
   // ---- queries and signals
   setHandler(M.unitStatusQuery, () => ({ ...status, openTasks: [...st.tasks], spotChecks: [...status.spotChecks] }));
-  setHandler(M.itemChangedSignal, (s: ItemSummary) => {
+  setHandler(M.itemChangedSignal, ({ seq, ...s }: ItemSummary & { seq?: number }) => {
+    // Signals sent in one task of the item may arrive out of order: keep the newest summary only.
+    if (seq !== undefined) {
+      st.itemSeqs ??= {};
+      if (seq <= (st.itemSeqs[s.itemId] ?? 0)) return;
+      st.itemSeqs[s.itemId] = seq;
+    }
     const i = status.items.findIndex((x) => x.itemId === s.itemId);
     if (i >= 0) status.items[i] = s;
     else status.items.push(s);
