@@ -31,6 +31,8 @@ node_modules/.bin/tsc -p infra/prod/tsconfig.build.json --outDir "$tmp"
 mkdir -p "$tmp/infra"
 cp -R infra/migrations "$tmp/infra/migrations"
 node "$tmp/infra/prod/bundle-workflows.js" "$tmp/workflow-bundle.js"
+# The web console, bundled once (OUT/console beside OUT/src, where the compiled API looks for it).
+node_modules/.bin/tsx src/console/serve.ts build "$tmp/console" >/dev/null
 echo "$hash" > "$tmp/.sources-hash"
 rm -rf "$OUT"
 mv "$tmp" "$OUT"

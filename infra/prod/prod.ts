@@ -3,7 +3,7 @@
 // PostgreSQL (its own port and data), the Temporal server built from its Go module with its
 // schemas set up by the sql tool, the namespace and search attributes, the ledger migrated,
 // WORKER_COUNT worker processes on the same task queues, an SMTP receiver unless SMTP_HOST is set,
-// and a slot for the HTTP API. Pid files and logs in .data/prod/run; stop goes in reverse order.
+// and the HTTP API with the prebuilt console. Pid files and logs in .data/prod/run; stop goes in reverse order.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -60,6 +60,7 @@ function loadSecrets(): Record<string, string> {
     XUNCHA_DB_PASSWORD: pw(),
     XUNCHA_CODEC_KEYS: `prod-${day}:${randomBytes(32).toString('base64')}`,
     XUNCHA_CODEC_AUTH_TOKENS: randomBytes(24).toString('base64url'),
+    API_TOKEN_SECRET: randomBytes(33).toString('base64url'),
     ...existing,
   };
   if (Object.keys(secrets).some((k) => !(k in existing))) {
@@ -161,6 +162,7 @@ function appEnv(secrets: Record<string, string>, smtp: Record<string, string>): 
     NODE_OPTIONS: `--max-old-space-size=${num('WORKER_HEAP_MB', 1024)}`,
   });
   if (secrets.XUNCHA_CODEC_ACTIVE_KEY) env.XUNCHA_CODEC_ACTIVE_KEY = secrets.XUNCHA_CODEC_ACTIVE_KEY;
+  if (secrets.API_TOKEN_SECRET && !env.API_TOKEN_SECRET) env.API_TOKEN_SECRET = secrets.API_TOKEN_SECRET;
   return env;
 }
 
@@ -224,14 +226,16 @@ async function start(): Promise<void> {
   log(`ledger xuncha_prod ${migrated.trim()}`);
 
   // Several worker processes on the same task queues: the server spreads tasks over their pollers.
+  // WORKER_METRICS_BASE_PORT: worker i serves its SDK metrics at 127.0.0.1:<base + i>.
+  const metricsBase = S('WORKER_METRICS_BASE_PORT');
   await Promise.all(
-    Array.from({ length: WORKER_COUNT }, (_, i) => `worker-${i + 1}`).map((name) =>
+    Array.from({ length: WORKER_COUNT }, (_, i) => `worker-${i + 1}`).map((name, i) =>
       ensure(name, () =>
         startService({
           name,
           command: process.execPath,
           args: [path.join(APP_DIR, 'src/workers/main.js')],
-          env,
+          env: metricsBase ? { ...env, WORKER_METRICS_ADDRESS: `127.0.0.1:${Number(metricsBase) + i + 1}` } : env,
           runDir: RUN_DIR,
           readyCheck: async () => fs.readFileSync(path.join(RUN_DIR, `${name}.log`), 'utf8').includes('[worker] running'),
         }),
@@ -239,17 +243,18 @@ async function start(): Promise<void> {
     ),
   );
 
-  // SLOT: the HTTP API does not exist yet. Set XUNCHA_API_ENTRY (a compiled entry under the app
-  // dir, e.g. src/api/main.js) and API_PORT to start it here with the workers' environment.
-  const apiEntry = S('XUNCHA_API_ENTRY');
-  const apiPort = num('API_PORT', 8080);
+  // The HTTP API and console (src/api/main.ts, compiled; the console prebuilt by build-app.sh), with
+  // the workers' environment; API_ENABLED=false leaves it out.
+  const apiEntry = S('API_ENABLED') === 'false' ? undefined : (S('XUNCHA_API_ENTRY') ?? 'src/api/main.js');
+  const apiPort = num('API_PORT', 8081);
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
   if (apiEntry) {
     await ensure('api', () =>
       startService({
         name: 'api',
         command: process.execPath,
         args: [path.join(APP_DIR, apiEntry)],
-        env: { ...env, API_PORT: String(apiPort) },
+        env: { ...env, API_PORT: String(apiPort), API_HOST: '127.0.0.1', API_PUBLIC_URL: S('API_PUBLIC_URL') ?? apiUrl, CONSOLE_URL: S('CONSOLE_URL') ?? apiUrl },
         runDir: RUN_DIR,
         readyCheck: () => portOpen(apiPort),
       }),
@@ -266,6 +271,7 @@ async function start(): Promise<void> {
       XUNCHA_CODEC_KEYS: env.XUNCHA_CODEC_KEYS ?? '',
       ...(env.XUNCHA_CODEC_ACTIVE_KEY ? { XUNCHA_CODEC_ACTIVE_KEY: env.XUNCHA_CODEC_ACTIVE_KEY } : {}),
       ...(mailboxUrl ? { MAILBOX_URL: mailboxUrl } : {}),
+      ...(apiEntry ? { API_URL: apiUrl } : {}),
     },
     'Written by infra/prod/prod.ts start: the environment of a client of the production-shaped stack.',
   );
@@ -276,7 +282,7 @@ Xuncha production-shaped stack is running (${Math.round((Date.now() - t0) / 1000
   PostgreSQL         127.0.0.1:${PG_PORT}: temporal + temporal_visibility (role temporal), xuncha_prod (role xuncha); data .data/prod/pg
   Workers            ${workers} on ${WORKFLOW_TASK_QUEUE} and ${NOTICE_TASK_QUEUE} (compiled app .data/prod/app)
   Mail               ${mailboxUrl ? `SMTP 127.0.0.1:${MAILBOX_SMTP}, mailbox ${mailboxUrl}` : `relay ${external}`}
-  API                ${apiEntry ? `http://127.0.0.1:${apiPort} (${apiEntry})` : 'not started: there is no HTTP API yet (slot: XUNCHA_API_ENTRY in infra/prod/prod.env)'}
+  API + console      ${apiEntry ? `${apiUrl} (${apiEntry}; OpenAPI at /api/openapi.json)` : 'not started (API_ENABLED=false)'}
   Metrics            http://127.0.0.1:${S('TEMPORAL_METRICS_PORT') ?? '9243'}/metrics (Temporal server)
   Pids and logs      .data/prod/run/    Secrets .data/prod/secrets.env
   Client             set -a; . .data/prod/client.env; set +a; npm run xuncha -- status <roundId>

@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const config = loadConfig(); // a bad value stops start-up here, naming the variable
   console.log('[api] configuration', JSON.stringify(redactConfig(config)));
   if (config.API_TOKEN_SECRET === DEV_API_TOKEN_SECRET) console.warn('[api] WARNING: tokens are signed with the development secret; set API_TOKEN_SECRET in production');
-  const pool = createPool(config.DATABASE_URL, 10, config.DATABASE_APP_ROLE);
+  const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_MAX, config.DATABASE_APP_ROLE);
   const mailer = createMailer(config);
   const xc = await XunchaClient.connect(config);
   const pending = new Set<Promise<unknown>>();

@@ -9,13 +9,15 @@ type In<T extends z.ZodType> = z.input<T>;
 
 // Round (轮次)
 export const roundStatusQuery = defineQuery<RoundStatus>('roundStatus');
-export const unitChangedSignal = defineSignal<[UnitSummary]>('unitChanged');
+/** `seq` (since the signal-order fix) rises with every summary a unit sends: two signals sent in one workflow task may arrive in either order, and the older is ignored. */
+export const unitChangedSignal = defineSignal<[UnitSummary & { seq?: number }]>('unitChanged');
 export const letterChangedSignal = defineSignal<[{ letterId: string; state: 'open' | 'answered'; overdue: boolean }]>('letterChanged');
 export const sendCommonIssueLetterUpdate = defineUpdate<{ letterId: string }, [In<typeof L.SendCommonIssueLetterInput>]>('sendCommonIssueLetter');
 
 // Unit (被巡察单位)
 export const unitStatusQuery = defineQuery<UnitStatus>('unitStatus');
-export const itemChangedSignal = defineSignal<[ItemSummary]>('itemChanged');
+/** `seq` as for unitChanged; a later run of a reopened item counts from a higher base. */
+export const itemChangedSignal = defineSignal<[ItemSummary & { seq?: number }]>('itemChanged');
 export const clueChangedSignal = defineSignal<[{ clueId: string; state: 'open' | 'reported'; overdue: boolean }]>('clueChanged');
 export const replyInfoRequestUpdate = defineUpdate<{ taskId: string }, [In<typeof L.ReplyInfoRequestInput>]>('replyInfoRequest');
 export const completeTaskUpdate = defineUpdate<{ taskId: string }, [In<typeof L.CompleteTaskInput>]>('completeTask');

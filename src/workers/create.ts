@@ -31,6 +31,8 @@ export async function createWorkers(d: WorkerDeps): Promise<{ workflowWorker: Wo
     ...(d.workflowBundle ? { workflowBundle: d.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: createLedgerActivities({ pool: d.pool }),
     maxCachedWorkflows: d.config.WORKER_MAX_CACHED_WORKFLOWS,
+    maxConcurrentWorkflowTaskExecutions: d.config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxConcurrentActivityTaskExecutions: d.config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     shutdownGraceTime,
     dataConverter: d.dataConverter,
   });
@@ -40,6 +42,7 @@ export async function createWorkers(d: WorkerDeps): Promise<{ workflowWorker: Wo
     taskQueue: NOTICE_TASK_QUEUE,
     activities: createNoticeActivities({ pool: d.pool, mailer: d.mailer, config: d.config }),
     maxTaskQueueActivitiesPerSecond: d.config.NOTICE_RATE_PER_SECOND,
+    maxConcurrentActivityTaskExecutions: d.config.WORKER_MAX_CONCURRENT_NOTICES,
     shutdownGraceTime,
     dataConverter: d.dataConverter,
   });

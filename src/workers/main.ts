@@ -10,13 +10,14 @@ async function main(): Promise<void> {
   Runtime.install({
     logger: new DefaultLogger((process.env.LOG_LEVEL as 'INFO' | 'WARN' | undefined) ?? 'INFO'),
     shutdownSignals: ['SIGINT', 'SIGTERM'],
+    ...(config.WORKER_METRICS_ADDRESS ? { telemetryOptions: { metrics: { prometheus: { bindAddress: config.WORKER_METRICS_ADDRESS } } } } : {}),
   });
   console.log('[worker] configuration', JSON.stringify(redactConfig(config)));
   const codec = loadCodecConfig();
   console.log('[worker] payload encryption', JSON.stringify(redactCodecConfig(codec)));
   if (devKeyInUse(codec)) console.warn('[worker] WARNING: payloads are encrypted with the development key; set XUNCHA_CODEC_KEYS in production');
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const pool = createPool(config.DATABASE_URL, 10, config.DATABASE_APP_ROLE);
+  const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_MAX, config.DATABASE_APP_ROLE);
   const mailer = createMailer(config);
   try {
     const bundlePath = process.env.WORKFLOW_BUNDLE;

@@ -1,15 +1,21 @@
 // Shared workflow mechanics: effects that keep count of work in flight (so continue-as-new
 // happens only when quiet), tasks, and the timeline runner used by items, clues and letters.
-import { condition, getExternalWorkflowHandle, workflowInfo, type SignalDefinition } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, patched, workflowInfo, type SignalDefinition } from '@temporalio/workflow';
 import type { NoticeRequest } from '../activities';
 import type { LedgerEvent, TaskRecord } from '../domain/events';
 import type { RecipientRole } from '../domain/people';
 import type { TimelineStep } from '../domain/policy';
-import { ledger, notices, nowIso } from './proxies';
+import { ledger, localLedger, notices, nowIso } from './proxies';
 
 /** Counts activities in flight: continue-as-new waits for zero, so nothing half-done is dropped. */
 export class Effects {
   busy = 0;
+  /**
+   * Ledger writes and calendar arithmetic as local activities, for runs started since the patch
+   * (decided once, at the run's first activation: a run begun on the older code keeps regular
+   * activities for its whole life, so its history replays unchanged).
+   */
+  readonly ledger = patched('ledger-local-activities') ? localLedger : ledger;
   async run<T>(fn: () => Promise<T>): Promise<T> {
     this.busy++;
     try {
@@ -19,13 +25,13 @@ export class Effects {
     }
   }
   record(e: LedgerEvent): Promise<unknown> {
-    return this.run(() => ledger.recordEvent(e));
+    return this.run(() => this.ledger.recordEvent(e));
   }
   notify(req: NoticeRequest): Promise<unknown> {
     return this.run(() => notices.sendNotice(req));
   }
   addDuration(from: string, duration: string): Promise<string> {
-    return this.run(() => ledger.addDuration({ from, duration }));
+    return this.run(() => this.ledger.addDuration({ from, duration }));
   }
   /** A human step: a task row for the inbox, and a notice to the assignee. */
   async openTask(t: Omit<TaskRecord, 'workflowId'> & { notify?: boolean; notifyPersonIds?: string[] }): Promise<void> {
@@ -130,7 +136,7 @@ export async function runTimeline(
   const replaced = () => current() !== tl;
   const stale = () => settled() || replaced();
   if (!tl.schedule) {
-    const schedule = await fx.run(() => ledger.scheduleTimeline({ deadline: tl.due, steps: tl.steps }));
+    const schedule = await fx.run(() => fx.ledger.scheduleTimeline({ deadline: tl.due, steps: tl.steps }));
     if (replaced()) return;
     const now = Date.now();
     const pastReminders = schedule.filter((s, i) => ms(s.at) <= now && tl.steps[i]!.offset.trim().startsWith('-'));

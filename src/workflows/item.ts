@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   ClaimItemInput,
   type ItemKind,
@@ -37,6 +37,8 @@ interface ItemState {
   tasks: TaskSummary[];
   checkIn?: { next: string; n: number };
   seq: { progress: number; reconcile: number };
+  /** Summaries sent to the unit so far. */
+  told?: number;
 }
 
 const COLOUR_OF: Partial<Record<NoticeTemplate, Colour>> = {
@@ -98,7 +100,17 @@ export async function itemWorkflow(input: ItemInput): Promise<ItemStatus> {
     overdue: status.overdue,
     colour: status.colour,
   });
-  const tellUnit = () => fx.tell(input.unitWorkflowId, itemChangedSignal, summary());
+  // Since the patch, a summary equal to the last one sent (e.g. 催办 right after the red reminder) is not sent again.
+  let lastTold = '';
+  const tellUnit = () => {
+    const s = summary();
+    const key = JSON.stringify(s);
+    if (key === lastTold && patched('dedupe-unit-signals')) return Promise.resolve();
+    lastTold = key;
+    st.told = (st.told ?? 0) + 1;
+    // A reopened item's later run counts on from its generation's base, above every earlier run's.
+    return fx.tell(input.unitWorkflowId, itemChangedSignal, { ...s, seq: generation * 1_000_000 + st.told });
+  };
   const base = { roundId, unitId, itemId };
 
   setHandler(itemStatusQuery, () => ({ ...status, firedSteps: [...st.tl.fired] }));

@@ -3,6 +3,7 @@ import {
   condition,
   continueAsNew,
   ParentClosePolicy,
+  patched,
   setHandler,
   startChild,
   upsertSearchAttributes,
@@ -27,6 +28,8 @@ interface RoundState {
   status: RoundStatus;
   done: string[];
   bulletinNext?: string;
+  /** The newest unitChanged seq seen per unit. */
+  seqs?: Record<string, number>;
 }
 
 /**
@@ -51,7 +54,13 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundStatus> {
   const status = st.status;
 
   setHandler(roundStatusQuery, () => status);
-  setHandler(unitChangedSignal, (u) => {
+  setHandler(unitChangedSignal, ({ seq, ...u }) => {
+    // Signals sent in one task of the unit may arrive out of order: keep the newest summary only.
+    if (seq !== undefined) {
+      st.seqs ??= {};
+      if (seq <= (st.seqs[u.unitId] ?? 0)) return;
+      st.seqs[u.unitId] = seq;
+    }
     const i = status.units.findIndex((x) => x.unitId === u.unitId);
     if (i >= 0) status.units[i] = u;
   });
@@ -124,8 +133,8 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundStatus> {
         ]);
         const { state: _s, ...round } = input;
         await fx.record({ type: 'round.started', eventKey: `${wfId}:started`, at: nowIso(), actor: input.startedBy, round });
-        for (const unit of input.units) {
-          await startChild(unitWorkflow, {
+        const startUnit = (unit: (typeof input.units)[number]) =>
+          startChild(unitWorkflow, {
             workflowId: unitWorkflowId(roundId, unit.unitId),
             // Units outlive a continue-as-new of the round: they report back by signal, not by result.
             parentClosePolicy: ParentClosePolicy.ABANDON,
@@ -135,7 +144,9 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundStatus> {
               { key: UnitIdKey, value: unit.unitId },
             ],
           });
-        }
+        // Since the patch, every unit's start command goes out in one workflow task instead of one task each.
+        if (patched('parallel-unit-starts')) await Promise.all(input.units.map(startUnit));
+        else for (const unit of input.units) await startUnit(unit);
       });
       st.done.push('started');
     }

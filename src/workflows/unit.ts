@@ -3,6 +3,7 @@ import {
   condition,
   continueAsNew,
   ParentClosePolicy,
+  patched,
   setHandler,
   startChild,
   upsertSearchAttributes,
@@ -56,6 +57,9 @@ interface UnitState {
   /** Runs of each item's workflow so far (a closed item reopened is a new run). */
   generations: Record<string, number>;
   spotPlans: { spotCheckId: string; visitAt: string; target: string }[];
+  /** Summaries sent to the round so far (the seq of the next), and the newest item seq seen per item. */
+  told?: number;
+  itemSeqs?: Record<string, number>;
 }
 
 /** One inspected unit (被巡察单位) through its phases, as a child of its round. */
@@ -104,15 +108,24 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
   const overdueCount = () => status.items.filter((i) => i.state === 'open' && i.overdue).length;
   const settled = () => status.items.every((i) => i.state === 'closed' || i.kind === 'long-term') && (openProblems().length === 0 || !!st.plan);
 
-  const tellRound = () =>
-    fx.tell(roundWorkflowId(roundId), M.unitChangedSignal, {
+  // The round keeps counts only: since the patch, a summary equal to the last one sent is not sent
+  // again (every item step used to become a signal to the round, one workflow task each).
+  let lastTold = '';
+  const tellRound = () => {
+    const summary = {
       unitId,
       phase: status.phase,
       items: status.items.length,
       closed: status.items.filter((i) => i.state === 'closed').length,
       overdue: overdueCount(),
       longTermOpen: status.items.filter((i) => i.state === 'open' && i.kind === 'long-term').length,
-    });
+    };
+    const key = JSON.stringify(summary);
+    if (key === lastTold && patched('dedupe-round-signals')) return Promise.resolve();
+    lastTold = key;
+    st.told = (st.told ?? 0) + 1;
+    return fx.tell(roundWorkflowId(roundId), M.unitChangedSignal, { ...summary, seq: st.told });
+  };
 
   async function enterPhase(phase: UnitPhase, timestamps?: Record<string, string | undefined>): Promise<void> {
     status.phase = phase;
@@ -128,7 +141,13 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
 
   // ---- queries and signals
   setHandler(M.unitStatusQuery, () => ({ ...status, openTasks: [...st.tasks], spotChecks: [...status.spotChecks] }));
-  setHandler(M.itemChangedSignal, (s: ItemSummary) => {
+  setHandler(M.itemChangedSignal, ({ seq, ...s }: ItemSummary & { seq?: number }) => {
+    // Signals sent in one task of the item may arrive out of order: keep the newest summary only.
+    if (seq !== undefined) {
+      st.itemSeqs ??= {};
+      if (seq <= (st.itemSeqs[s.itemId] ?? 0)) return;
+      st.itemSeqs[s.itemId] = seq;
+    }
     const i = status.items.findIndex((x) => x.itemId === s.itemId);
     if (i >= 0) status.items[i] = s;
     else status.items.push(s);
@@ -423,7 +442,9 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
       }
       await fx.record({ type: 'plan.filed', eventKey: `${wfId}:plan`, at: status.planFiledAt, actor: plan.by, ...base, plan });
       await tasks.close('file-plan', plan.by);
-      for (const it of plan.items) await startItem(it);
+      // Since the patch, all items' start commands go out in one workflow task instead of one task each.
+      if (patched('parallel-item-starts')) await Promise.all(plan.items.map((it) => startItem(it)));
+      else for (const it of plan.items) await startItem(it);
       await tellRound();
       return { items: plan.items.map((i) => i.problemId) };
     },

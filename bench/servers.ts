@@ -1,0 +1,185 @@
+// The benchmark's servers. `dev`: its own Postgres, SMTP sink, Temporal dev server, the product's
+// worker (src/workers/main.ts) and the baseline worker, on free ports, data in .data/bench.
+// `prod`: the production-shaped stack of infra/prod (Temporal server on PostgreSQL, several
+// workers, the API) started by its own script on free ports with mail to the bench's SMTP sink.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client as PgClient } from 'pg';
+import { freePort, ROOT, startPostgres, startService, startTemporalDev, stopAll, stopPid } from '../infra/stack';
+import { migrate } from '../src/ledger/migrate';
+import { createPool } from '../src/ledger/pool';
+
+export type Target = 'dev' | 'prod';
+
+export interface Stack {
+  target: Target;
+  temporalAddress: string;
+  databaseUrl: string;
+  /** Lines `<ms> <notice key>` written by the SMTP sink. */
+  sinkFile: string;
+  /** Product worker processes: pid and Prometheus address of each. */
+  workers: { pid: number; metrics: string }[];
+  baselinePid: number;
+  describe: string;
+  stop(): Promise<void>;
+}
+
+const TSX = ['--import', 'tsx'];
+const logHas = (file: string, s: string) => async () => fs.existsSync(file) && fs.readFileSync(file, 'utf8').includes(s);
+
+export interface Knobs {
+  noticeRate: number;
+  maxCached: number;
+  heapMb: number;
+  workerCount: number;
+}
+
+function workerEnv(k: Knobs): Record<string, string> {
+  return {
+    NOTICE_RATE_PER_SECOND: String(k.noticeRate),
+    WORKER_MAX_CACHED_WORKFLOWS: String(k.maxCached),
+    LOG_LEVEL: 'WARN',
+    NODE_OPTIONS: `--max-old-space-size=${k.heapMb}`,
+  };
+}
+
+async function startSink(runDir: string): Promise<{ port: number; file: string }> {
+  const port = await freePort();
+  const file = path.join(runDir, 'mail.log');
+  fs.rmSync(file, { force: true });
+  await startService({ name: 'smtp-sink', command: process.execPath, args: [...TSX, path.join(ROOT, 'bench/smtp-sink.ts')], env: { SINK_SMTP_PORT: String(port), SINK_FILE: file }, runDir });
+  return { port, file };
+}
+
+async function startBaseline(runDir: string, temporalAddress: string, k: Knobs): Promise<number> {
+  const log = path.join(runDir, 'baseline-worker.log');
+  const s = await startService({
+    name: 'baseline-worker',
+    command: process.execPath,
+    args: [...TSX, path.join(ROOT, 'bench/baseline/worker.ts')],
+    env: { TEMPORAL_ADDRESS: temporalAddress, ...workerEnv(k) },
+    runDir,
+    readyCheck: logHas(log, '[baseline-worker] running'),
+    timeoutMs: 240_000,
+  });
+  return s.pid;
+}
+
+export async function startDev(k: Knobs): Promise<Stack> {
+  const dir = path.join(ROOT, '.data/bench');
+  const runDir = path.join(dir, 'run');
+  fs.mkdirSync(runDir, { recursive: true });
+  await stopAll(runDir);
+  const pgPort = await freePort();
+  await startPostgres({ runDir, dataDir: path.join(dir, 'pg'), port: pgPort, databases: [] });
+  const databaseUrl = `postgres://postgres:postgres@127.0.0.1:${pgPort}/xuncha_bench`;
+  // A fresh ledger per run, so row counts and size are this run's.
+  const admin = new PgClient({ connectionString: databaseUrl.replace(/\/[^/]+$/, '/postgres') });
+  await admin.connect();
+  await admin.query('DROP DATABASE IF EXISTS xuncha_bench WITH (FORCE)');
+  await admin.query('CREATE DATABASE xuncha_bench');
+  await admin.end();
+  const pool = createPool(databaseUrl, 1);
+  await migrate(pool);
+  await pool.end();
+  const sink = await startSink(runDir);
+  const tPort = await freePort();
+  await startTemporalDev({ runDir, port: tPort });
+  const temporalAddress = `127.0.0.1:${tPort}`;
+  const metricsPort = await freePort();
+  const wlog = path.join(runDir, 'worker.log');
+  const w = await startService({
+    name: 'worker',
+    command: process.execPath,
+    args: [...TSX, path.join(ROOT, 'src/workers/main.ts')],
+    env: {
+      TEMPORAL_ADDRESS: temporalAddress,
+      DATABASE_URL: databaseUrl,
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: String(sink.port),
+      WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
+      ...workerEnv(k),
+    },
+    runDir,
+    readyCheck: logHas(wlog, '[worker] running'),
+    timeoutMs: 240_000,
+  });
+  const baselinePid = await startBaseline(runDir, temporalAddress, k);
+  return {
+    target: 'dev',
+    temporalAddress,
+    databaseUrl,
+    sinkFile: sink.file,
+    workers: [{ pid: w.pid, metrics: `127.0.0.1:${metricsPort}` }],
+    baselinePid,
+    describe: `Temporal CLI dev server (temporal server start-dev, in-memory SQLite) ${temporalAddress}; embedded PostgreSQL 18 :${pgPort}; 1 worker process`,
+    stop: async () => void (await stopAll(runDir)),
+  };
+}
+
+/** The production-shaped stack, started fresh (its data removed) by infra/prod/prod.ts on free ports. */
+export async function startProd(k: Knobs): Promise<Stack> {
+  const prodDir = path.join(ROOT, '.data/prod');
+  const benchRun = path.join(ROOT, '.data/bench/run-prod');
+  fs.mkdirSync(benchRun, { recursive: true });
+  await stopAll(benchRun);
+  const prodCmd = (cmd: string, env: Record<string, string> = {}) => {
+    const r = spawnSync(process.execPath, [...TSX, path.join(ROOT, 'infra/prod/prod.ts'), cmd], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`prod.ts ${cmd} failed:\n${r.stdout}${r.stderr}`);
+    return r.stdout;
+  };
+  prodCmd('stop');
+  fs.rmSync(path.join(prodDir, 'pg'), { recursive: true, force: true });
+  fs.rmSync(path.join(prodDir, 'secrets.env'), { force: true });
+  const sink = await startSink(benchRun);
+  const ports = { pg: await freePort(), fe: await freePort(), feHttp: await freePort(), metrics: await freePort(), api: await freePort() };
+  const metricsBase = 20000 + Math.floor(Math.random() * 20000);
+  const out = prodCmd('start', {
+    PROD_PG_PORT: String(ports.pg),
+    TEMPORAL_FRONTEND_PORT: String(ports.fe),
+    TEMPORAL_FRONTEND_HTTP_PORT: String(ports.feHttp),
+    TEMPORAL_METRICS_PORT: String(ports.metrics),
+    API_PORT: String(ports.api),
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: String(sink.port),
+    SMTP_SECURE: 'false',
+    WORKER_COUNT: String(k.workerCount),
+    WORKER_HEAP_MB: String(k.heapMb),
+    WORKER_METRICS_BASE_PORT: String(metricsBase),
+    NOTICE_RATE_PER_SECOND: String(k.noticeRate),
+    WORKER_MAX_CACHED_WORKFLOWS: String(k.maxCached),
+    LOG_LEVEL: 'WARN',
+  });
+  const clientEnv = Object.fromEntries(
+    fs
+      .readFileSync(path.join(prodDir, 'client.env'), 'utf8')
+      .split('\n')
+      .map((l) => /^([A-Z_]+)=(.*)$/.exec(l))
+      .filter((m): m is RegExpExecArray => !!m)
+      .map((m) => [m[1]!, m[2]!]),
+  );
+  // The client encrypts with the stack's key, as the workers do.
+  for (const key of ['XUNCHA_CODEC_KEYS', 'XUNCHA_CODEC_ACTIVE_KEY']) if (clientEnv[key]) process.env[key] = clientEnv[key];
+  const runDir = path.join(prodDir, 'run');
+  const workers = Array.from({ length: k.workerCount }, (_, i) => ({
+    pid: Number(fs.readFileSync(path.join(runDir, `worker-${i + 1}.pid`), 'utf8')),
+    metrics: `127.0.0.1:${metricsBase + i + 1}`,
+  }));
+  const temporalAddress = clientEnv.TEMPORAL_ADDRESS!;
+  const baselinePid = await startBaseline(benchRun, temporalAddress, k);
+  return {
+    target: 'prod',
+    temporalAddress,
+    databaseUrl: clientEnv.DATABASE_URL!,
+    sinkFile: sink.file,
+    workers,
+    baselinePid,
+    describe: `Temporal server ${/Temporal (v[\d.]+)/.exec(out)?.[1] ?? ''} on PostgreSQL (infra/prod) ${temporalAddress}; ${k.workerCount} worker processes; API on :${ports.api}`,
+    stop: async () => {
+      await stopPid(baselinePid);
+      prodCmd('stop');
+      await stopAll(benchRun);
+    },
+  };
+}
