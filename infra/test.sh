@@ -20,3 +20,5 @@ echo "== tests"
 node_modules/.bin/jest --maxWorkers=2 "$@"
 # The chaos suite (faults injected into real servers; test-artifacts/chaos-summary.json) after a full run.
 if [ $# -eq 0 ]; then echo "== chaos"; node_modules/.bin/jest -c jest.chaos.config.js --maxWorkers=2; fi
+# The Temporal server on PostgreSQL restarted mid-round (built from its Go module the first time).
+if [ $# -eq 0 ]; then echo "== chaos on the production-shaped stack"; bash infra/prod/chaos.sh; fi

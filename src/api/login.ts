@@ -5,6 +5,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { Mailer } from '../activities/mailer';
 import type { Config } from '../config';
+import { appendAudit } from '../ledger/audit';
+import { withTransaction } from '../ledger/pool';
 import { ROLE_LABELS, Scope, signToken, verifyToken, type Claims, type Role } from './auth';
 
 export const LOGIN_LINK_TTL_SECONDS = 15 * 60;
@@ -64,10 +66,14 @@ export async function sendLoginLinks(pool: Pool, mailer: Mailer, config: Config,
   const lines: string[] = [];
   for (const g of found.grants) {
     const secret = randomBytes(32).toString('base64url');
-    await pool.query(
-      `INSERT INTO login_links (token_hash, person_id, role, scope, expires_at) VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))`,
-      [hash(secret), g.personId, g.role, JSON.stringify(g.scope), LOGIN_LINK_TTL_SECONDS],
-    );
+    const tokenHash = hash(secret);
+    await withTransaction(pool, async (c) => {
+      await c.query(
+        `INSERT INTO login_links (token_hash, person_id, role, scope, expires_at) VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))`,
+        [tokenHash, g.personId, g.role, JSON.stringify(g.scope), LOGIN_LINK_TTL_SECONDS],
+      );
+      await appendAudit(c, linkAudit('login-link.issued', tokenHash, g.personId, g.role, g.scope, { expiresInSeconds: LOGIN_LINK_TTL_SECONDS }));
+    });
     lines.push(`${g.label}：${config.API_PUBLIC_URL.replace(/\/$/, '')}/api/auth/redeem?t=${secret}`);
   }
   const name = found.grants[0]!.name;
@@ -90,14 +96,34 @@ export async function sendLoginLinks(pool: Pool, mailer: Mailer, config: Config,
 
 /** Exchange a link's secret for a session token, once. */
 export async function redeemLoginLink(pool: Pool, config: Config, secret: string): Promise<{ token: string; claims: Claims } | undefined> {
-  const { rows } = await pool.query<{ person_id: string; role: Role; scope: Scope; name: string }>(
-    `UPDATE login_links l SET used_at = now() FROM people p
-      WHERE l.token_hash = $1 AND l.used_at IS NULL AND l.expires_at > now() AND p.person_id = l.person_id
-      RETURNING l.person_id, l.role, l.scope, p.name`,
-    [hash(secret)],
-  );
-  const r = rows[0];
+  const tokenHash = hash(secret);
+  const r = await withTransaction(pool, async (c) => {
+    const { rows } = await c.query<{ person_id: string; role: Role; scope: Scope; name: string }>(
+      `UPDATE login_links l SET used_at = now() FROM people p
+        WHERE l.token_hash = $1 AND l.used_at IS NULL AND l.expires_at > now() AND p.person_id = l.person_id
+        RETURNING l.person_id, l.role, l.scope, p.name`,
+      [tokenHash],
+    );
+    const row = rows[0];
+    if (row) await appendAudit(c, linkAudit('login-link.redeemed', tokenHash, row.person_id, row.role, Scope.parse(row.scope), { sessionSeconds: SESSION_TTL_SECONDS }));
+    return row;
+  });
   if (!r) return undefined;
   const token = signToken({ sub: r.person_id, name: r.name, role: r.role, scope: Scope.parse(r.scope) }, config.API_TOKEN_SECRET, SESSION_TTL_SECONDS);
   return { token, claims: verifyToken(token, config.API_TOKEN_SECRET) };
+}
+
+/** The audit row of a login link: who, which role and scope; never the link's secret (only a prefix of its hash). */
+function linkAudit(eventType: 'login-link.issued' | 'login-link.redeemed', tokenHash: string, personId: string, role: Role, scope: Scope, more: Record<string, unknown>) {
+  const linkId = tokenHash.slice(0, 16);
+  return {
+    eventKey: `${eventType}:${linkId}`,
+    eventType,
+    roundId: scope.roundId ?? null,
+    unitId: scope.unitId ?? null,
+    entity: 'login-link',
+    entityId: linkId,
+    actor: personId,
+    details: { personId, role, scope, ...more },
+  };
 }

@@ -272,6 +272,13 @@ test('login by e-mailed one-time link: same answer for unknown addresses, the li
   // Only the known address got a link; the unknown one got nothing, not even a row.
   expect(await ourLinks()).toBe(linksBefore + 1);
   expect(await mailsTo(`nobody.${s.roundId}@example.cn`)).toEqual([]);
+  // Both writes are audited with who, role and scope — never the link's secret.
+  const audited = await s.h.pool.query(`SELECT event_type, actor, details FROM audit_log WHERE entity = 'login-link' AND actor = $1 ORDER BY audit_id`, [`head-${s.roundId}`]);
+  expect(audited.rows.map((r) => [r.event_type, r.details.role, r.details.scope])).toEqual([
+    ['login-link.issued', 'unitHead', { roundId: s.roundId, unitId: s.unitId }],
+    ['login-link.redeemed', 'unitHead', { roundId: s.roundId, unitId: s.unitId }],
+  ]);
+  expect(JSON.stringify(audited.rows)).not.toContain(link![1]);
 
   // The office's link carries the office's reach (every round).
   await s.call('POST', '/api/auth/login-link', { body: { email: `office.${s.roundId}@xuncha.example.cn` } });

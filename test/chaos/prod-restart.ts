@@ -1,5 +1,5 @@
-// Chaos (b) on the production-shaped stack (`npm run prod:chaos`, after `npm run prod:start`; not part
-// of `npm test`, which has no Temporal server build): the Temporal 1.31.2 server on PostgreSQL is
+// Chaos (b) on the production-shaped stack, run by infra/prod/chaos.sh (`npm run prod:chaos` and the
+// last stage of `npm test`), which builds and starts the stack first: the Temporal 1.31.2 server on PostgreSQL is
 // stopped mid-round and started again — twice, during report review and while items climb their
 // ladder — with the three worker processes running throughout. Then the same reckoning as the chaos
 // suite; the figures go to test-artifacts/chaos-summary.json as "temporal-restart-prod".
@@ -42,6 +42,9 @@ async function main(): Promise<void> {
           prefix: `pr${i}`,
           items: 2,
           policy: chaosPolicy(),
+          // The second restart comes as the plans are filed; a plan held up by it (≈ 17 s) must still
+          // find its green reminder ahead (reminders already past at the start collapse by design).
+          deadlineInMs: 40_000,
           onPhase: (phase) => {
             if (i === 0 && (phase === 'report' || phase === 'planned')) void restart(`round ${i} ${phase}`);
           },
