@@ -268,6 +268,13 @@ export async function runChaosRound(
   );
   await step('publishResults', () => xc().unitStep(roundId, unitId, 'publishResults', { by: 'office-wang', summary: '整改情况公开' }), async () => (await unit().catch(() => undefined))?.published ?? (await roundDone(xc(), roundId)), T);
   await until('completed', () => roundDone(xc(), roundId));
+  // A closed item ends once its last effects are done; a notice that failed during the fault waits out
+  // its retry backoff (10 s doubling) first. Give them that time; what is still running after it is
+  // counted as stuck by reckon().
+  const itemsDone = async () =>
+    (await Promise.all(items.map((p) => xc().client.workflow.getHandle(itemWorkflowId(roundId, unitId, p)).describe()))).every((d) => d.status.name !== 'RUNNING');
+  const settleBy = Date.now() + T;
+  while (!(await withTimeout(itemsDone(), 20_000).catch(() => false)) && Date.now() < settleBy) await sleep(500);
   return { roundId, unitId, items, emails: round.emails };
 }
 
