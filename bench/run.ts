@@ -117,6 +117,45 @@ async function cachedWorkflows(addr: string): Promise<number> {
     return 0;
   }
 }
+/** The SDK's latency histograms of the product workers (sum, count, buckets), summed over processes, by metric and task queue. */
+type Histos = Record<string, { sum: number; count: number; buckets: Record<string, number> }>;
+const HISTOS = /^temporal_(workflow_task_schedule_to_start_latency|workflow_task_execution_latency|workflow_task_replay_latency|workflow_activation_execution_latency|activity_schedule_to_start_latency|activity_execution_latency|local_activity_execution_latency|local_activity_total_execution_latency)(?:_seconds)?_(bucket|sum|count)\{(.*)\} (\S+)$/;
+async function histograms(stack: Stack): Promise<Histos> {
+  const h: Histos = {};
+  for (const w of stack.workers) {
+    const text = await (await fetch(`http://${w.metrics}/metrics`)).text().catch(() => '');
+    for (const line of text.split('\n')) {
+      const m = HISTOS.exec(line);
+      if (!m) continue;
+      const labels = m[3]!;
+      const queue = /task_queue="([^"]*)"/.exec(labels)?.[1] ?? '';
+      const key = `${m[1]} ${queue}`;
+      const e = (h[key] ??= { sum: 0, count: 0, buckets: {} });
+      const v = Number(m[4]);
+      if (m[2] === 'sum') e.sum += v;
+      else if (m[2] === 'count') e.count += v;
+      else {
+        const le = /le="([^"]*)"/.exec(labels)?.[1] ?? '';
+        e.buckets[le] = (e.buckets[le] ?? 0) + v;
+      }
+    }
+  }
+  return h;
+}
+/** Mean and bucket-bound p50/p99 of each histogram between two snapshots. */
+function histoDelta(a: Histos, b: Histos): Record<string, { n: number; mean: number; p50?: string; p99?: string }> {
+  const out: Record<string, { n: number; mean: number; p50?: string; p99?: string }> = {};
+  for (const [k, e] of Object.entries(b)) {
+    const o = a[k] ?? { sum: 0, count: 0, buckets: {} };
+    const n = e.count - o.count;
+    if (n <= 0) continue;
+    const les = Object.keys(e.buckets).sort((x, y) => (x === '+Inf' ? 1 : y === '+Inf' ? -1 : Number(x) - Number(y)));
+    const q = (p: number) => les.find((le) => (e.buckets[le]! - (o.buckets[le] ?? 0)) >= p * n);
+    out[k] = { n, mean: (e.sum - o.sum) / n, p50: q(0.5), p99: q(0.99) };
+  }
+  return out;
+}
+
 async function sample(stack: Stack): Promise<Sample> {
   const s: Sample = { at: Date.now(), rssMb: 0, cached: 0 };
   for (const w of stack.workers) {
@@ -124,6 +163,25 @@ async function sample(stack: Stack): Promise<Sample> {
     s.cached += await cachedWorkflows(w.metrics);
   }
   samples.push(s);
+  return s;
+}
+
+/** After a forced collection in every isolate of every worker (dev target; src/workers/memory-probe.ts): live memory, not garbage. */
+interface GcSample {
+  at: number;
+  rssMb: number;
+  heapUsedMb: number;
+  cached: number;
+}
+async function gcSample(stack: Stack): Promise<GcSample | undefined> {
+  if (!stack.workers.every((w) => w.probe)) return undefined;
+  const s: GcSample = { at: Date.now(), rssMb: 0, heapUsedMb: 0, cached: 0 };
+  for (const w of stack.workers) {
+    const r = (await (await fetch(`http://${w.probe}/memory`)).json()) as { rssMb: number; heapUsedMb: number };
+    s.rssMb += r.rssMb;
+    s.heapUsedMb += r.heapUsedMb;
+    s.cached += await cachedWorkflows(w.metrics);
+  }
   return s;
 }
 
@@ -336,13 +394,18 @@ async function runProduct(xc: XunchaClient, stack: Stack, w: Workload): Promise<
   }
   const tPlan1 = Date.now();
   log(`items in the ledger: ${c.items} after ${((tPlan1 - tPlan0) / 1000).toFixed(1)} s (${((anchor - tPlan1) / 1000).toFixed(0)} s before the first reminder)`);
-  await sleep(anchor - Date.now() - 2000);
+  await sleep(anchor - Date.now() - 5000);
   const pendingSample = await sample(stack);
+  const histosAtPending = await histograms(stack).catch(() => ({}));
+  // Then the same after a forced collection (it pauses the worker briefly, seconds before the first reminder).
+  const pendingGc = await gcSample(stack);
   const itemsRunningAtFirstReminder = await countOf(`SELECT count(*) AS n FROM rectification_items WHERE round_id LIKE $1 AND state = 'open'`);
   log(`all timers pending: ${itemsRunningAtFirstReminder} items open, worker RSS ${pendingSample.rssMb.toFixed(0)} MB, ${pendingSample.cached} workflows cached`);
 
   await allDone;
   clearInterval(progress);
+  // Where the time went from the first reminder to the last unit's close: the worker's own latency histograms.
+  const sdkLatencies = histoDelta(histosAtPending, await histograms(stack).catch(() => ({})));
   const roundsDeadline = Date.now() + 300_000;
   for (;;) {
     const n = await countOf(`SELECT count(*) AS n FROM rounds WHERE round_id LIKE $1 AND phase = 'completed'`);
@@ -404,6 +467,8 @@ async function runProduct(xc: XunchaClient, stack: Stack, w: Workload): Promise<
     reminderLagByStepMs: Object.fromEntries(Object.entries(lagByStep).map(([k, v]) => [k, summary(v)])),
     mails,
     pendingSample,
+    pendingGc,
+    sdkLatencies,
     postgresRows: rows,
     postgresRowsTotal: Object.values(rows).reduce((a, b) => a + b, 0),
     postgresBytes: dbSize,
@@ -486,6 +551,7 @@ time: the dev server cannot skip time, so the bench's round policy (bench/worklo
     });
   }
   const idle = await sample(stack);
+  const idleGc = await gcSample(stack);
   const sampler = setInterval(() => void sample(stack), 5000);
   const connection = await Connection.connect({ address: stack.temporalAddress });
   const client = new Client({ connection, dataConverter: createDataConverter(loadCodecConfig()) });
@@ -498,7 +564,12 @@ time: the dev server cannot skip time, so the bench's round policy (bench/worklo
     const hist = await histories(client, w);
     const peak = samples.reduce((a, b) => (b.rssMb > a.rssMb ? b : a), idle);
     const pending = product.pendingSample as Sample;
-    const perCachedMb = pending.cached > 0 ? (pending.rssMb - idle.rssMb) / pending.cached : undefined;
+    const perCachedMbNoGc = pending.cached > 0 ? (pending.rssMb - idle.rssMb) / pending.cached : undefined;
+    // With the probe (dev): resident and heap growth after forced collections at idle and when all are pending.
+    const pendingGc = product.pendingGc as GcSample | undefined;
+    const perCachedRssGcMb = pendingGc && idleGc && pendingGc.cached > 0 ? (pendingGc.rssMb - idleGc.rssMb) / pendingGc.cached : undefined;
+    const perCachedHeapMb = pendingGc && idleGc && pendingGc.cached > 0 ? (pendingGc.heapUsedMb - idleGc.heapUsedMb) / pendingGc.cached : undefined;
+    const perCachedMb = perCachedRssGcMb ?? perCachedMbNoGc;
     let baseline: Figures | undefined;
     if (withBaseline) {
       log('baseline run (bench/baseline: same starts, Updates, children and timers; no domain logic)');
@@ -525,7 +596,19 @@ time: the dev server cannot skip time, so the bench's round policy (bench/worklo
       knobs,
       product,
       histories: hist,
-      memory: { idleRssMb: idle.rssMb, pendingRssMb: pending.rssMb, cachedAtPending: pending.cached, peakRssMb: peak.rssMb, perCachedWorkflowMb: perCachedMb, workers: stack.workers.length },
+      memory: {
+        idleRssMb: idle.rssMb,
+        pendingRssMb: pending.rssMb,
+        cachedAtPending: pending.cached,
+        peakRssMb: peak.rssMb,
+        // The target's figure: resident growth per cached workflow after forced collections where the probe exists, else without.
+        perCachedWorkflowMb: perCachedMb,
+        perCachedWorkflowNoGcMb: perCachedMbNoGc,
+        afterGc: idleGc && pendingGc ? { idleRssMb: idleGc.rssMb, pendingRssMb: pendingGc.rssMb, idleHeapUsedMb: idleGc.heapUsedMb, pendingHeapUsedMb: pendingGc.heapUsedMb, cached: pendingGc.cached } : undefined,
+        perCachedWorkflowRssAfterGcMb: perCachedRssGcMb,
+        perCachedWorkflowHeapMb: perCachedHeapMb,
+        workers: stack.workers.length,
+      },
       baseline,
       ratios: { roundsPerSec: ratio('roundsPerSec'), unitsPerSec: ratio('unitsPerSec'), updatesPerSec: ratio('updatesPerSec'), itemsStartedPerSec: ratio('itemsStartedPerSec') },
       targets,
@@ -568,8 +651,9 @@ function printTable(r: Figures): void {
     ['history events per round: max', fmt(s((h.round as Figures).events).max, 0), '', ''],
     ['largest single history (events)', String((h.largest as Figures).events), '', ''],
     ['worker RSS idle / all pending / peak MB', `${fmt(m.idleRssMb, 0)} / ${fmt(m.pendingRssMb, 0)} / ${fmt(m.peakRssMb, 0)}`, '', ''],
+    ['worker RSS / heap after GC: idle, all pending MB', m.afterGc ? `${fmt((m.afterGc as Figures).idleRssMb, 0)}, ${fmt((m.afterGc as Figures).pendingRssMb, 0)} / ${fmt((m.afterGc as Figures).idleHeapUsedMb, 0)}, ${fmt((m.afterGc as Figures).pendingHeapUsedMb, 0)}` : '—', '', ''],
     ['workflows cached (all pending)', String(m.cachedAtPending), '', ''],
-    ['worker memory per cached workflow MB', fmt(m.perCachedWorkflowMb, 3), '', ''],
+    ['per cached workflow MB: RSS no GC / RSS after GC / heap', `${fmt(m.perCachedWorkflowNoGcMb, 3)} / ${fmt(m.perCachedWorkflowRssAfterGcMb, 3)} / ${fmt(m.perCachedWorkflowHeapMb, 3)}`, '', ''],
     ['Postgres rows (all tables) / size MB', `${p.postgresRowsTotal} / ${fmt((p.postgresBytes as number) / 2 ** 20, 0)}`, '', ''],
     ['e-mails accepted by SMTP', String(p.mails), '', ''],
     ['wall time s', fmt(p.wallSec, 0), '', ''],

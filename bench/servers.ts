@@ -18,8 +18,8 @@ export interface Stack {
   databaseUrl: string;
   /** Lines `<ms> <notice key>` written by the SMTP sink. */
   sinkFile: string;
-  /** Product worker processes: pid and Prometheus address of each. */
-  workers: { pid: number; metrics: string }[];
+  /** Product worker processes: pid and Prometheus address of each, and the memory probe's (dev only). */
+  workers: { pid: number; metrics: string; probe?: string }[];
   baselinePid: number;
   describe: string;
   stop(): Promise<void>;
@@ -88,6 +88,7 @@ export async function startDev(k: Knobs): Promise<Stack> {
   await startTemporalDev({ runDir, port: tPort });
   const temporalAddress = `127.0.0.1:${tPort}`;
   const metricsPort = await freePort();
+  const probePort = await freePort();
   const wlog = path.join(runDir, 'worker.log');
   const w = await startService({
     name: 'worker',
@@ -99,6 +100,8 @@ export async function startDev(k: Knobs): Promise<Stack> {
       SMTP_HOST: '127.0.0.1',
       SMTP_PORT: String(sink.port),
       WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
+      // Bench only: GET /memory collects garbage in every isolate before reporting (src/workers/memory-probe.ts).
+      WORKER_MEMORY_PROBE_ADDRESS: `127.0.0.1:${probePort}`,
       ...workerEnv(k),
     },
     runDir,
@@ -111,7 +114,7 @@ export async function startDev(k: Knobs): Promise<Stack> {
     temporalAddress,
     databaseUrl,
     sinkFile: sink.file,
-    workers: [{ pid: w.pid, metrics: `127.0.0.1:${metricsPort}` }],
+    workers: [{ pid: w.pid, metrics: `127.0.0.1:${metricsPort}`, probe: `127.0.0.1:${probePort}` }],
     baselinePid,
     describe: `Temporal CLI dev server (temporal server start-dev, in-memory SQLite) ${temporalAddress}; embedded PostgreSQL 18 :${pgPort}; 1 worker process`,
     stop: async () => void (await stopAll(runDir)),

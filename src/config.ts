@@ -44,6 +44,8 @@ export const Env = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
   /** Prometheus metrics of the worker's SDK core (sticky cache size, task latencies, slots) at http://<this>/metrics; off when unset. */
   WORKER_METRICS_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'must be host:port').optional(),
+  /** Bench only (src/workers/memory-probe.ts): GET http://<this>/memory collects garbage in every isolate and reports RSS and heap; off when unset. */
+  WORKER_MEMORY_PROBE_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'must be host:port').optional(),
   /** HTTP API (src/api): where it listens, the HS256 token secret, and the URL people reach it at. */
   API_PORT: Port.default(8080),
   API_HOST: z.string().min(1).default('127.0.0.1'),

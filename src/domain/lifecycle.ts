@@ -1,7 +1,7 @@
 // Inputs of every human step (workflow Updates). Kept small: these schemas run inside the
 // workflow sandbox as synchronous Update validators, and again at the client edge.
 import { z } from 'zod';
-import { Person, Slug } from './people';
+import { Email, Person, Slug } from './people';
 
 const Text = (max: number) => z.string().trim().min(1).max(max);
 const Evidence = z.array(Text(500)).min(1).max(50);
@@ -55,7 +55,7 @@ export const RecordQuestionnaireInput = z
   .refine((q) => q.returned <= q.distributed, { path: ['returned'], message: 'cannot exceed distributed' });
 
 /** 信访举报. The informant's identity is stored apart from the content and never shown to the unit. */
-export const Informant = z.strictObject({ name: Text(64), phone: z.string().trim().max(32).optional(), email: z.email().optional() });
+export const Informant = z.strictObject({ name: Text(64), phone: z.string().trim().max(32).optional(), email: Email().optional() });
 export const RecordPetitionInput = z.strictObject({
   petitionId: Slug,
   by: Slug,

@@ -17,6 +17,11 @@ import { TaskBook } from './tasks';
 
 export type ItemPolicy = Pick<RoundPolicy, 'itemTimeline' | 'reopenTimeline' | 'longTermCheckIn' | 'reviewWithin' | 'historyLimit'>;
 
+/** The fields of the round policy an item uses, and no others. */
+export function itemPolicy(p: ItemPolicy): ItemPolicy {
+  return { itemTimeline: p.itemTimeline, reopenTimeline: p.reopenTimeline, longTermCheckIn: p.longTermCheckIn, reviewWithin: p.reviewWithin, historyLimit: p.historyLimit };
+}
+
 export interface ItemInput extends ItemRef {
   kind: ItemKind;
   measures: string;

@@ -20,7 +20,7 @@ import type { ItemSummary, TaskSummary, UnitPhase, UnitStatus } from '../domain/
 import { parseOrThrow, ValidationError } from '../domain/validation';
 import { clueWorkflow } from './clue';
 import { Effects, runOrContinue, until } from './common';
-import { itemWorkflow, type ItemInput } from './item';
+import { itemPolicy, itemWorkflow, type ItemInput } from './item';
 import { nowIso } from './proxies';
 import { TaskBook } from './tasks';
 
@@ -415,7 +415,9 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
       measures: p.measures,
       responsible: p.responsible,
       unitWorkflowId: wfId,
-      policy,
+      // Since the patch, only the fields an item uses (its ladders, not the whole round policy): this
+      // input stays in the memory of every cached item and in every item's history.
+      policy: patched('item-policy-fields') ? itemPolicy(policy) : policy,
       reopen,
       generation,
     };
