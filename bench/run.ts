@@ -1,5 +1,5 @@
 // `npm run bench -- [--preset small|tenth|fifth|full] [--seed N] [--target dev|prod]
-//                   [--concurrency N] [--notice-rate N] [--workers N] [--no-baseline]`
+//                   [--concurrency N] [--notice-rate N] [--workers N] [--wft-slots N] [--pool N] [--no-baseline]`
 // A province-year (or a fraction of it) through the real worker, the real Postgres ledger and a
 // real SMTP receiver, against the Temporal dev server or the production-shaped stack; then the
 // bare baseline on the same server. Prints a table and JSON, and writes bench/results/<ts>-<preset>-<target>.json.
@@ -11,6 +11,7 @@ import { Client, Connection } from '@temporalio/client';
 import { XunchaClient } from '../src/client/xuncha-client';
 import { createDataConverter, loadCodecConfig } from '../src/codec';
 import { createPool } from '../src/ledger/pool';
+import { Env } from '../src/config';
 import { ROOT } from '../infra/stack';
 import { BASELINE_TASK_QUEUE, closeUpdate, finishUpdate, planUpdate, stepUpdate } from './baseline/workflows';
 import { startDev, startProd, type Knobs, type Stack, type Target } from './servers';
@@ -537,6 +538,8 @@ time: the dev server cannot skip time, so the bench's round policy (bench/worklo
     maxCached: workflows + 1000,
     heapMb: Number(arg('heap-mb', String(Math.max(1024, Math.ceil(512 + 1.5 * workflows))))),
     workerCount: Number(arg('workers', target === 'prod' ? '3' : '1')),
+    workflowTaskSlots: Number(arg('wft-slots', String(Env.shape.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS.parse(undefined)))),
+    databasePoolMax: Number(arg('pool', String(Env.shape.DATABASE_POOL_MAX.parse(undefined)))),
   };
   log(`starting the ${target} stack`);
   const stack = target === 'dev' ? await startDev(knobs) : await startProd(knobs);

@@ -33,6 +33,9 @@ export interface Knobs {
   maxCached: number;
   heapMb: number;
   workerCount: number;
+  /** WORKER_MAX_CONCURRENT_WORKFLOW_TASKS and DATABASE_POOL_MAX of the workers (the baseline's slots too): the product's defaults unless given. */
+  workflowTaskSlots: number;
+  databasePoolMax: number;
 }
 
 function workerEnv(k: Knobs): Record<string, string> {
@@ -41,6 +44,8 @@ function workerEnv(k: Knobs): Record<string, string> {
     WORKER_MAX_CACHED_WORKFLOWS: String(k.maxCached),
     LOG_LEVEL: 'WARN',
     NODE_OPTIONS: `--max-old-space-size=${k.heapMb}`,
+    WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: String(k.workflowTaskSlots),
+    DATABASE_POOL_MAX: String(k.databasePoolMax),
   };
 }
 
@@ -152,6 +157,8 @@ export async function startProd(k: Knobs): Promise<Stack> {
     WORKER_METRICS_BASE_PORT: String(metricsBase),
     NOTICE_RATE_PER_SECOND: String(k.noticeRate),
     WORKER_MAX_CACHED_WORKFLOWS: String(k.maxCached),
+    WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: String(k.workflowTaskSlots),
+    DATABASE_POOL_MAX: String(k.databasePoolMax),
     LOG_LEVEL: 'WARN',
   });
   const clientEnv = Object.fromEntries(
