@@ -4,6 +4,7 @@
 // real SMTP receiver, against the Temporal dev server or the production-shaped stack; then the
 // bare baseline on the same server. Prints a table and JSON, and writes bench/results/<ts>-<preset>-<target>.json.
 // Not part of `npm test`. See docs/README-bench.md ("Scale") for what is measured and how.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -514,6 +515,11 @@ async function histories(client: Client, w: Workload): Promise<Figures> {
   };
 }
 
+function gitDescribe(): string | undefined {
+  const r = spawnSync('git', ['describe', '--always', '--dirty'], { cwd: ROOT, encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
 // ---------- the report
 const fmt = (n: unknown, d = 1) => (typeof n === 'number' && Number.isFinite(n) ? n.toFixed(d) : '—');
 function verdict(ok: boolean | undefined): string {
@@ -593,6 +599,8 @@ time: the dev server cannot skip time, so the bench's round policy (bench/worklo
       seed,
       runId,
       at: new Date().toISOString(),
+      // The code measured (a dirty tree is marked).
+      commit: gitDescribe(),
       machine: { cores: os.cpus().length, loadAvgStart: load, loadAvgEnd: os.loadavg().map((l) => l.toFixed(2)).join(' ') },
       stack: stack.describe,
       workload: { ...c, spreadSec: w.spreadSec, noticeRatePerSec: noticeRate, concurrency },
