@@ -1,5 +1,5 @@
 // `npm run bench -- [--preset small|tenth|fifth|full] [--seed N] [--target dev|prod]
-//                   [--concurrency N] [--notice-rate N] [--workers N] [--wft-slots N] [--pool N] [--no-baseline]`
+//                   [--concurrency N] [--notice-rate N] [--workers N] [--wft-slots N] [--wft-polls N] [--pool N] [--no-baseline]`
 // A province-year (or a fraction of it) through the real worker, the real Postgres ledger and a
 // real SMTP receiver, against the Temporal dev server or the production-shaped stack; then the
 // bare baseline on the same server. Prints a table and JSON, and writes bench/results/<ts>-<preset>-<target>.json.
@@ -546,6 +546,7 @@ time: the dev server cannot skip time, so the bench's round policy (bench/worklo
     workerCount: Number(arg('workers', target === 'prod' ? '3' : '1')),
     workflowTaskSlots: Number(arg('wft-slots', String(Env.shape.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS.parse(undefined)))),
     databasePoolMax: Number(arg('pool', String(Env.shape.DATABASE_POOL_MAX.parse(undefined)))),
+    workflowTaskPolls: Number(arg('wft-polls', String(Env.shape.WORKER_MAX_WORKFLOW_TASK_POLLS.parse(undefined)))),
   };
   log(`starting the ${target} stack`);
   const stack = target === 'dev' ? await startDev(knobs) : await startProd(knobs);

@@ -36,6 +36,8 @@ export interface Knobs {
   /** WORKER_MAX_CONCURRENT_WORKFLOW_TASKS and DATABASE_POOL_MAX of the workers (the baseline's slots too): the product's defaults unless given. */
   workflowTaskSlots: number;
   databasePoolMax: number;
+  /** WORKER_MAX_WORKFLOW_TASK_POLLS of the workers and the baseline worker. */
+  workflowTaskPolls: number;
 }
 
 function workerEnv(k: Knobs): Record<string, string> {
@@ -46,6 +48,7 @@ function workerEnv(k: Knobs): Record<string, string> {
     NODE_OPTIONS: `--max-old-space-size=${k.heapMb}`,
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: String(k.workflowTaskSlots),
     DATABASE_POOL_MAX: String(k.databasePoolMax),
+    WORKER_MAX_WORKFLOW_TASK_POLLS: String(k.workflowTaskPolls),
   };
 }
 
@@ -159,6 +162,7 @@ export async function startProd(k: Knobs): Promise<Stack> {
     WORKER_MAX_CACHED_WORKFLOWS: String(k.maxCached),
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: String(k.workflowTaskSlots),
     DATABASE_POOL_MAX: String(k.databasePoolMax),
+    WORKER_MAX_WORKFLOW_TASK_POLLS: String(k.workflowTaskPolls),
     LOG_LEVEL: 'WARN',
   });
   const clientEnv = Object.fromEntries(

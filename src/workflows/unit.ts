@@ -139,6 +139,8 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
     return fx.record({ type: 'escalation', eventKey: `${wfId}:${key}:escalation`, at: at(), actor: 'system', ...base, escalationKey: `${wfId}:${key}`, itemId, step, detail });
   };
 
+  let lastOverdue: number | undefined;
+
   // ---- queries and signals
   setHandler(M.unitStatusQuery, () => ({ ...status, openTasks: [...st.tasks], spotChecks: [...status.spotChecks] }));
   setHandler(M.itemChangedSignal, ({ seq, ...s }: ItemSummary & { seq?: number }) => {
@@ -151,7 +153,11 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
     const i = status.items.findIndex((x) => x.itemId === s.itemId);
     if (i >= 0) status.items[i] = s;
     else status.items.push(s);
-    upsertSearchAttributes([{ key: OverdueItemsKey, value: overdueCount() }]);
+    // Since the patch, the search attribute is written only when the count changes (it was written
+    // on every item's every change: one more event and visibility write each).
+    const overdue = overdueCount();
+    if (overdue !== lastOverdue || !patched('dedupe-overdue-upserts')) upsertSearchAttributes([{ key: OverdueItemsKey, value: overdue }]);
+    lastOverdue = overdue;
     void tellRound();
   });
   setHandler(M.clueChangedSignal, (c) => {
