@@ -33,8 +33,8 @@ export async function createWorkers(d: WorkerDeps): Promise<{ workflowWorker: Wo
     activities: createLedgerActivities({ pool: d.pool }),
     maxCachedWorkflows: d.config.WORKER_MAX_CACHED_WORKFLOWS,
     maxConcurrentWorkflowTaskExecutions: d.config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
-    // No more polls than slots (the SDK refuses more).
-    maxConcurrentWorkflowTaskPolls: Math.min(d.config.WORKER_MAX_WORKFLOW_TASK_POLLS, d.config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS),
+    // No more polls than slots. (SDK 1.24 reads only the poller behaviour, not maxConcurrentWorkflowTaskPolls.)
+    workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: Math.min(d.config.WORKER_MAX_WORKFLOW_TASK_POLLS, d.config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS) },
     maxConcurrentActivityTaskExecutions: d.config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     shutdownGraceTime,
     dataConverter: d.dataConverter,
