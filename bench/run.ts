@@ -1,9 +1,10 @@
 // `npm run bench -- [--preset small|tenth|fifth|full] [--seed N] [--target dev|prod]
-//                   [--concurrency N] [--notice-rate N] [--workers N] [--no-baseline]`
+//                   [--concurrency N] [--notice-rate N] [--workers N] [--wft-slots N] [--wft-polls N] [--pool N] [--no-baseline]`
 // A province-year (or a fraction of it) through the real worker, the real Postgres ledger and a
 // real SMTP receiver, against the Temporal dev server or the production-shaped stack; then the
 // bare baseline on the same server. Prints a table and JSON, and writes bench/results/<ts>-<preset>-<target>.json.
 // Not part of `npm test`. See docs/README-bench.md ("Scale") for what is measured and how.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import { XunchaClient } from '../src/client/xuncha-client';
 import { createDataConverter, loadCodecConfig } from '../src/codec';
 import { createPool } from '../src/ledger/pool';
+import { Env } from '../src/config';
 import { ROOT } from '../infra/stack';
 import { BASELINE_TASK_QUEUE, closeUpdate, finishUpdate, planUpdate, stepUpdate } from './baseline/workflows';
 import { startDev, startProd, type Knobs, type Stack, type Target } from './servers';
@@ -117,6 +119,45 @@ async function cachedWorkflows(addr: string): Promise<number> {
     return 0;
   }
 }
+/** The SDK's latency histograms of the product workers (sum, count, buckets), summed over processes, by metric and task queue. */
+type Histos = Record<string, { sum: number; count: number; buckets: Record<string, number> }>;
+const HISTOS = /^temporal_(workflow_task_schedule_to_start_latency|workflow_task_execution_latency|workflow_task_replay_latency|workflow_activation_execution_latency|activity_schedule_to_start_latency|activity_execution_latency|local_activity_execution_latency|local_activity_total_execution_latency)(?:_seconds)?_(bucket|sum|count)\{(.*)\} (\S+)$/;
+async function histograms(stack: Stack): Promise<Histos> {
+  const h: Histos = {};
+  for (const w of stack.workers) {
+    const text = await (await fetch(`http://${w.metrics}/metrics`)).text().catch(() => '');
+    for (const line of text.split('\n')) {
+      const m = HISTOS.exec(line);
+      if (!m) continue;
+      const labels = m[3]!;
+      const queue = /task_queue="([^"]*)"/.exec(labels)?.[1] ?? '';
+      const key = `${m[1]} ${queue}`;
+      const e = (h[key] ??= { sum: 0, count: 0, buckets: {} });
+      const v = Number(m[4]);
+      if (m[2] === 'sum') e.sum += v;
+      else if (m[2] === 'count') e.count += v;
+      else {
+        const le = /le="([^"]*)"/.exec(labels)?.[1] ?? '';
+        e.buckets[le] = (e.buckets[le] ?? 0) + v;
+      }
+    }
+  }
+  return h;
+}
+/** Mean and bucket-bound p50/p99 of each histogram between two snapshots. */
+function histoDelta(a: Histos, b: Histos): Record<string, { n: number; mean: number; p50?: string; p99?: string }> {
+  const out: Record<string, { n: number; mean: number; p50?: string; p99?: string }> = {};
+  for (const [k, e] of Object.entries(b)) {
+    const o = a[k] ?? { sum: 0, count: 0, buckets: {} };
+    const n = e.count - o.count;
+    if (n <= 0) continue;
+    const les = Object.keys(e.buckets).sort((x, y) => (x === '+Inf' ? 1 : y === '+Inf' ? -1 : Number(x) - Number(y)));
+    const q = (p: number) => les.find((le) => (e.buckets[le]! - (o.buckets[le] ?? 0)) >= p * n);
+    out[k] = { n, mean: (e.sum - o.sum) / n, p50: q(0.5), p99: q(0.99) };
+  }
+  return out;
+}
+
 async function sample(stack: Stack): Promise<Sample> {
   const s: Sample = { at: Date.now(), rssMb: 0, cached: 0 };
   for (const w of stack.workers) {
@@ -124,6 +165,25 @@ async function sample(stack: Stack): Promise<Sample> {
     s.cached += await cachedWorkflows(w.metrics);
   }
   samples.push(s);
+  return s;
+}
+
+/** After a forced collection in every isolate of every worker (dev target; src/workers/memory-probe.ts): live memory, not garbage. */
+interface GcSample {
+  at: number;
+  rssMb: number;
+  heapUsedMb: number;
+  cached: number;
+}
+async function gcSample(stack: Stack): Promise<GcSample | undefined> {
+  if (!stack.workers.every((w) => w.probe)) return undefined;
+  const s: GcSample = { at: Date.now(), rssMb: 0, heapUsedMb: 0, cached: 0 };
+  for (const w of stack.workers) {
+    const r = (await (await fetch(`http://${w.probe}/memory`)).json()) as { rssMb: number; heapUsedMb: number };
+    s.rssMb += r.rssMb;
+    s.heapUsedMb += r.heapUsedMb;
+    s.cached += await cachedWorkflows(w.metrics);
+  }
   return s;
 }
 
@@ -336,13 +396,18 @@ async function runProduct(xc: XunchaClient, stack: Stack, w: Workload): Promise<
   }
   const tPlan1 = Date.now();
   log(`items in the ledger: ${c.items} after ${((tPlan1 - tPlan0) / 1000).toFixed(1)} s (${((anchor - tPlan1) / 1000).toFixed(0)} s before the first reminder)`);
-  await sleep(anchor - Date.now() - 2000);
+  await sleep(anchor - Date.now() - 5000);
   const pendingSample = await sample(stack);
+  const histosAtPending = await histograms(stack).catch(() => ({}));
+  // Then the same after a forced collection (it pauses the worker briefly, seconds before the first reminder).
+  const pendingGc = await gcSample(stack);
   const itemsRunningAtFirstReminder = await countOf(`SELECT count(*) AS n FROM rectification_items WHERE round_id LIKE $1 AND state = 'open'`);
   log(`all timers pending: ${itemsRunningAtFirstReminder} items open, worker RSS ${pendingSample.rssMb.toFixed(0)} MB, ${pendingSample.cached} workflows cached`);
 
   await allDone;
   clearInterval(progress);
+  // Where the time went from the first reminder to the last unit's close: the worker's own latency histograms.
+  const sdkLatencies = histoDelta(histosAtPending, await histograms(stack).catch(() => ({})));
   const roundsDeadline = Date.now() + 300_000;
   for (;;) {
     const n = await countOf(`SELECT count(*) AS n FROM rounds WHERE round_id LIKE $1 AND phase = 'completed'`);
@@ -404,6 +469,8 @@ async function runProduct(xc: XunchaClient, stack: Stack, w: Workload): Promise<
     reminderLagByStepMs: Object.fromEntries(Object.entries(lagByStep).map(([k, v]) => [k, summary(v)])),
     mails,
     pendingSample,
+    pendingGc,
+    sdkLatencies,
     postgresRows: rows,
     postgresRowsTotal: Object.values(rows).reduce((a, b) => a + b, 0),
     postgresBytes: dbSize,
@@ -448,6 +515,11 @@ async function histories(client: Client, w: Workload): Promise<Figures> {
   };
 }
 
+function gitDescribe(): string | undefined {
+  const r = spawnSync('git', ['describe', '--always', '--dirty'], { cwd: ROOT, encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
 // ---------- the report
 const fmt = (n: unknown, d = 1) => (typeof n === 'number' && Number.isFinite(n) ? n.toFixed(d) : '—');
 function verdict(ok: boolean | undefined): string {
@@ -472,6 +544,9 @@ time: the dev server cannot skip time, so the bench's round policy (bench/worklo
     maxCached: workflows + 1000,
     heapMb: Number(arg('heap-mb', String(Math.max(1024, Math.ceil(512 + 1.5 * workflows))))),
     workerCount: Number(arg('workers', target === 'prod' ? '3' : '1')),
+    workflowTaskSlots: Number(arg('wft-slots', String(Env.shape.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS.parse(undefined)))),
+    databasePoolMax: Number(arg('pool', String(Env.shape.DATABASE_POOL_MAX.parse(undefined)))),
+    workflowTaskPolls: Number(arg('wft-polls', String(Env.shape.WORKER_MAX_WORKFLOW_TASK_POLLS.parse(undefined)))),
   };
   log(`starting the ${target} stack`);
   const stack = target === 'dev' ? await startDev(knobs) : await startProd(knobs);
@@ -486,6 +561,7 @@ time: the dev server cannot skip time, so the bench's round policy (bench/worklo
     });
   }
   const idle = await sample(stack);
+  const idleGc = await gcSample(stack);
   const sampler = setInterval(() => void sample(stack), 5000);
   const connection = await Connection.connect({ address: stack.temporalAddress });
   const client = new Client({ connection, dataConverter: createDataConverter(loadCodecConfig()) });
@@ -498,7 +574,12 @@ time: the dev server cannot skip time, so the bench's round policy (bench/worklo
     const hist = await histories(client, w);
     const peak = samples.reduce((a, b) => (b.rssMb > a.rssMb ? b : a), idle);
     const pending = product.pendingSample as Sample;
-    const perCachedMb = pending.cached > 0 ? (pending.rssMb - idle.rssMb) / pending.cached : undefined;
+    const perCachedMbNoGc = pending.cached > 0 ? (pending.rssMb - idle.rssMb) / pending.cached : undefined;
+    // With the probe (dev): resident and heap growth after forced collections at idle and when all are pending.
+    const pendingGc = product.pendingGc as GcSample | undefined;
+    const perCachedRssGcMb = pendingGc && idleGc && pendingGc.cached > 0 ? (pendingGc.rssMb - idleGc.rssMb) / pendingGc.cached : undefined;
+    const perCachedHeapMb = pendingGc && idleGc && pendingGc.cached > 0 ? (pendingGc.heapUsedMb - idleGc.heapUsedMb) / pendingGc.cached : undefined;
+    const perCachedMb = perCachedRssGcMb ?? perCachedMbNoGc;
     let baseline: Figures | undefined;
     if (withBaseline) {
       log('baseline run (bench/baseline: same starts, Updates, children and timers; no domain logic)');
@@ -519,13 +600,27 @@ time: the dev server cannot skip time, so the bench's round policy (bench/worklo
       seed,
       runId,
       at: new Date().toISOString(),
+      // The code measured (a dirty tree is marked).
+      commit: gitDescribe(),
       machine: { cores: os.cpus().length, loadAvgStart: load, loadAvgEnd: os.loadavg().map((l) => l.toFixed(2)).join(' ') },
       stack: stack.describe,
       workload: { ...c, spreadSec: w.spreadSec, noticeRatePerSec: noticeRate, concurrency },
       knobs,
       product,
       histories: hist,
-      memory: { idleRssMb: idle.rssMb, pendingRssMb: pending.rssMb, cachedAtPending: pending.cached, peakRssMb: peak.rssMb, perCachedWorkflowMb: perCachedMb, workers: stack.workers.length },
+      memory: {
+        idleRssMb: idle.rssMb,
+        pendingRssMb: pending.rssMb,
+        cachedAtPending: pending.cached,
+        peakRssMb: peak.rssMb,
+        // The target's figure: resident growth per cached workflow after forced collections where the probe exists, else without.
+        perCachedWorkflowMb: perCachedMb,
+        perCachedWorkflowNoGcMb: perCachedMbNoGc,
+        afterGc: idleGc && pendingGc ? { idleRssMb: idleGc.rssMb, pendingRssMb: pendingGc.rssMb, idleHeapUsedMb: idleGc.heapUsedMb, pendingHeapUsedMb: pendingGc.heapUsedMb, cached: pendingGc.cached } : undefined,
+        perCachedWorkflowRssAfterGcMb: perCachedRssGcMb,
+        perCachedWorkflowHeapMb: perCachedHeapMb,
+        workers: stack.workers.length,
+      },
       baseline,
       ratios: { roundsPerSec: ratio('roundsPerSec'), unitsPerSec: ratio('unitsPerSec'), updatesPerSec: ratio('updatesPerSec'), itemsStartedPerSec: ratio('itemsStartedPerSec') },
       targets,
@@ -568,8 +663,9 @@ function printTable(r: Figures): void {
     ['history events per round: max', fmt(s((h.round as Figures).events).max, 0), '', ''],
     ['largest single history (events)', String((h.largest as Figures).events), '', ''],
     ['worker RSS idle / all pending / peak MB', `${fmt(m.idleRssMb, 0)} / ${fmt(m.pendingRssMb, 0)} / ${fmt(m.peakRssMb, 0)}`, '', ''],
+    ['worker RSS / heap after GC: idle, all pending MB', m.afterGc ? `${fmt((m.afterGc as Figures).idleRssMb, 0)}, ${fmt((m.afterGc as Figures).pendingRssMb, 0)} / ${fmt((m.afterGc as Figures).idleHeapUsedMb, 0)}, ${fmt((m.afterGc as Figures).pendingHeapUsedMb, 0)}` : '—', '', ''],
     ['workflows cached (all pending)', String(m.cachedAtPending), '', ''],
-    ['worker memory per cached workflow MB', fmt(m.perCachedWorkflowMb, 3), '', ''],
+    ['per cached workflow MB: RSS no GC / RSS after GC / heap', `${fmt(m.perCachedWorkflowNoGcMb, 3)} / ${fmt(m.perCachedWorkflowRssAfterGcMb, 3)} / ${fmt(m.perCachedWorkflowHeapMb, 3)}`, '', ''],
     ['Postgres rows (all tables) / size MB', `${p.postgresRowsTotal} / ${fmt((p.postgresBytes as number) / 2 ** 20, 0)}`, '', ''],
     ['e-mails accepted by SMTP', String(p.mails), '', ''],
     ['wall time s', fmt(p.wallSec, 0), '', ''],

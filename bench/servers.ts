@@ -18,8 +18,8 @@ export interface Stack {
   databaseUrl: string;
   /** Lines `<ms> <notice key>` written by the SMTP sink. */
   sinkFile: string;
-  /** Product worker processes: pid and Prometheus address of each. */
-  workers: { pid: number; metrics: string }[];
+  /** Product worker processes: pid and Prometheus address of each, and the memory probe's (dev only). */
+  workers: { pid: number; metrics: string; probe?: string }[];
   baselinePid: number;
   describe: string;
   stop(): Promise<void>;
@@ -33,6 +33,11 @@ export interface Knobs {
   maxCached: number;
   heapMb: number;
   workerCount: number;
+  /** WORKER_MAX_CONCURRENT_WORKFLOW_TASKS and DATABASE_POOL_MAX of the workers (the baseline's slots too): the product's defaults unless given. */
+  workflowTaskSlots: number;
+  databasePoolMax: number;
+  /** WORKER_MAX_WORKFLOW_TASK_POLLS of the workers and the baseline worker. */
+  workflowTaskPolls: number;
 }
 
 function workerEnv(k: Knobs): Record<string, string> {
@@ -41,6 +46,9 @@ function workerEnv(k: Knobs): Record<string, string> {
     WORKER_MAX_CACHED_WORKFLOWS: String(k.maxCached),
     LOG_LEVEL: 'WARN',
     NODE_OPTIONS: `--max-old-space-size=${k.heapMb}`,
+    WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: String(k.workflowTaskSlots),
+    DATABASE_POOL_MAX: String(k.databasePoolMax),
+    WORKER_MAX_WORKFLOW_TASK_POLLS: String(k.workflowTaskPolls),
   };
 }
 
@@ -88,6 +96,7 @@ export async function startDev(k: Knobs): Promise<Stack> {
   await startTemporalDev({ runDir, port: tPort });
   const temporalAddress = `127.0.0.1:${tPort}`;
   const metricsPort = await freePort();
+  const probePort = await freePort();
   const wlog = path.join(runDir, 'worker.log');
   const w = await startService({
     name: 'worker',
@@ -99,6 +108,8 @@ export async function startDev(k: Knobs): Promise<Stack> {
       SMTP_HOST: '127.0.0.1',
       SMTP_PORT: String(sink.port),
       WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
+      // Bench only: GET /memory collects garbage in every isolate before reporting (src/workers/memory-probe.ts).
+      WORKER_MEMORY_PROBE_ADDRESS: `127.0.0.1:${probePort}`,
       ...workerEnv(k),
     },
     runDir,
@@ -111,7 +122,7 @@ export async function startDev(k: Knobs): Promise<Stack> {
     temporalAddress,
     databaseUrl,
     sinkFile: sink.file,
-    workers: [{ pid: w.pid, metrics: `127.0.0.1:${metricsPort}` }],
+    workers: [{ pid: w.pid, metrics: `127.0.0.1:${metricsPort}`, probe: `127.0.0.1:${probePort}` }],
     baselinePid,
     describe: `Temporal CLI dev server (temporal server start-dev, in-memory SQLite) ${temporalAddress}; embedded PostgreSQL 18 :${pgPort}; 1 worker process`,
     stop: async () => void (await stopAll(runDir)),
@@ -149,6 +160,9 @@ export async function startProd(k: Knobs): Promise<Stack> {
     WORKER_METRICS_BASE_PORT: String(metricsBase),
     NOTICE_RATE_PER_SECOND: String(k.noticeRate),
     WORKER_MAX_CACHED_WORKFLOWS: String(k.maxCached),
+    WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: String(k.workflowTaskSlots),
+    DATABASE_POOL_MAX: String(k.databasePoolMax),
+    WORKER_MAX_WORKFLOW_TASK_POLLS: String(k.workflowTaskPolls),
     LOG_LEVEL: 'WARN',
   });
   const clientEnv = Object.fromEntries(

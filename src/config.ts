@@ -36,6 +36,12 @@ export const Env = z.object({
   WORKER_SHUTDOWN_GRACE: z.string().regex(/^\d+\s*(ms|s|m)$/, 'must be like "10s"').default('10s'),
   /** Worker tuning (docs/README-bench.md): slots per worker process; the defaults are the SDK's. */
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2, 'must be at least 2 (sticky and normal queue)').max(2000).default(40),
+  /**
+   * Workflow task polls in flight per process (sticky and normal queue together; the SDK's default is
+   * 10). With 10 the benchmark saw 30 of 40 slots idle while tasks waited 2-12 s on the server: the
+   * worker could not fetch tasks as fast as it ran them. The SDK's guideline is half the slots.
+   */
+  WORKER_MAX_WORKFLOW_TASK_POLLS: z.coerce.number().int().min(2).max(1000).default(20),
   /** Ledger and calendar activities on the workflow task queue, per process. */
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(2000).default(100),
   /** Notice activities in flight per process (the server-side NOTICE_RATE_PER_SECOND still applies). */
@@ -44,6 +50,8 @@ export const Env = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
   /** Prometheus metrics of the worker's SDK core (sticky cache size, task latencies, slots) at http://<this>/metrics; off when unset. */
   WORKER_METRICS_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'must be host:port').optional(),
+  /** Bench only (src/workers/memory-probe.ts): GET http://<this>/memory collects garbage in every isolate and reports RSS and heap; off when unset. */
+  WORKER_MEMORY_PROBE_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'must be host:port').optional(),
   /** HTTP API (src/api): where it listens, the HS256 token secret, and the URL people reach it at. */
   API_PORT: Port.default(8080),
   API_HOST: z.string().min(1).default('127.0.0.1'),

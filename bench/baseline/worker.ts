@@ -16,6 +16,7 @@ async function main(): Promise<void> {
       workflowsPath: require.resolve('./workflows'),
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
       maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: Math.min(config.WORKER_MAX_WORKFLOW_TASK_POLLS, config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS) },
     });
     console.log('[baseline-worker] running');
     await worker.run();

@@ -4,16 +4,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { FAILURE_CONVERTER_PATH } from '../../src/codec';
+import { workflowBundleOptions } from '../../src/workers/bundle';
 
 async function main(): Promise<void> {
   const out = process.argv[2];
   if (!out) throw new Error('usage: bundle-workflows <out.js>');
-  // Compiled, this resolves to the compiled workflows next to it: the code the workers run.
   const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../src/workflows'),
-    // Failure messages encrypted like payloads (src/codec/failure-converter.ts), as the workers expect.
-    failureConverterPath: FAILURE_CONVERTER_PATH,
+    // Compiled, these resolve to the compiled workflows next to it; failure messages are encrypted like
+    // payloads (src/codec/failure-converter.ts); the shared schemas are preloaded once per worker.
+    ...workflowBundleOptions(),
     logger: new DefaultLogger('WARN'),
   });
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });

@@ -1,18 +1,18 @@
 // Inputs of every human step (workflow Updates). Kept small: these schemas run inside the
 // workflow sandbox as synchronous Update validators, and again at the client edge.
 import { z } from 'zod';
-import { Person, Slug } from './people';
+import { Email, Person, Slug } from './people';
+import { IsoInstant, Text } from './item-inputs';
 
-const Text = (max: number) => z.string().trim().min(1).max(max);
+// An item's own Update inputs live in item-inputs.ts (an item workflow builds only those); the same names here.
+export * from './item-inputs';
+
 const Evidence = z.array(Text(500)).min(1).max(50);
-const IsoInstant = z.iso.datetime({ offset: true, message: 'must be an ISO date-time, e.g. 2026-12-01T09:00:00+08:00' });
 
 /** 情况通报: the four offices asked before stationing (000, 002). */
 export const InfoSource = z.enum(['disciplineCommission', 'organisationDept', 'petitionsOffice', 'auditOffice']);
 export type InfoSource = z.infer<typeof InfoSource>;
 export const ReplyInfoRequestInput = z.strictObject({ source: InfoSource, by: Slug, summary: Text(5000) });
-
-export const CompleteTaskInput = z.strictObject({ taskId: Text(300), by: Slug, note: Text(2000).optional() });
 
 /** 个别谈话 with Tongguan's five must-asks (五必问, 001). */
 const Asked = z.strictObject({ asked: z.boolean(), note: z.string().trim().max(1000).optional() });
@@ -55,7 +55,7 @@ export const RecordQuestionnaireInput = z
   .refine((q) => q.returned <= q.distributed, { path: ['returned'], message: 'cannot exceed distributed' });
 
 /** 信访举报. The informant's identity is stored apart from the content and never shown to the unit. */
-export const Informant = z.strictObject({ name: Text(64), phone: z.string().trim().max(32).optional(), email: z.email().optional() });
+export const Informant = z.strictObject({ name: Text(64), phone: z.string().trim().max(32).optional(), email: Email().optional() });
 export const RecordPetitionInput = z.strictObject({
   petitionId: Slug,
   by: Slug,
@@ -120,45 +120,6 @@ export const ReviewSelfExaminationInput = z
   .strictObject({ by: Slug, decision: z.enum(['accept', 'reject']), reason: Text(2000).optional() })
   .refine((r) => r.decision === 'accept' || !!r.reason, { path: ['reason'], message: 'a rejection needs a reason' });
 
-/** 建章立制, 追回资金, 问责, 举一反三: what a measure achieved, counted in the statistics. */
-export const MeasureResults = z.strictObject({
-  rulesMade: z.number().int().min(0).max(10_000).default(0),
-  lossesRecoveredYuan: z.number().min(0).max(1e12).default(0),
-  peopleHeldAccountable: z.number().int().min(0).max(10_000).default(0),
-  similarCasesFixed: z.number().int().min(0).max(100_000).default(0),
-});
-export type MeasureResults = z.infer<typeof MeasureResults>;
-
-/** 未完成 / 基本完成 / 已完成 */
-export const ProgressStatus = z.enum(['not-done', 'mostly-done', 'done']);
-export type ProgressStatus = z.infer<typeof ProgressStatus>;
-export const PROGRESS_LABELS: Record<ProgressStatus, string> = { 'not-done': '未完成', 'mostly-done': '基本完成', done: '已完成' };
-export const ReportProgressInput = z.strictObject({
-  by: Slug,
-  status: ProgressStatus,
-  note: Text(5000),
-  evidence: z.array(Text(500)).max(50).default([]),
-  results: MeasureResults.optional(),
-});
-
-/** 领办制 (002): a county leader claims an item and then receives its reminders too. */
-export const ClaimItemInput = z.strictObject({ leader: Person });
-
-/** 对账销号 (000, 003): close against the evidence, or return with a reason and a new deadline. */
-export const ReconcileItemInput = z
-  .strictObject({
-    by: Slug,
-    decision: z.enum(['close', 'return']),
-    evidence: z.array(Text(500)).max(50).default([]),
-    reason: Text(2000).optional(),
-    newDeadline: IsoInstant.optional(),
-  })
-  .superRefine((r, ctx) => {
-    if (r.decision === 'close' && r.evidence.length === 0) ctx.addIssue({ code: 'custom', path: ['evidence'], message: 'closing needs evidence' });
-    if (r.decision === 'return' && !r.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'a returned item needs a reason' });
-    if (r.decision === 'return' && !r.newDeadline) ctx.addIssue({ code: 'custom', path: ['newDeadline'], message: 'a returned item needs a new deadline' });
-  });
-export type ReconcileItemInput = z.infer<typeof ReconcileItemInput>;
 
 /** 回头看 / 突击察访 findings: relapse or fake rectification reopens an item. */
 export const Verdict = z.enum(['sustained', 'relapsed', 'fake']);

@@ -7,10 +7,17 @@ export const Slug = z
   .max(64)
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a lower-case slug (a-z, 0-9, -)');
 
+/**
+ * An e-mail address, checked with zod's own pattern copied into this schema: workflows share one zod
+ * library, frozen (src/workflows/shared-modules.ts), and a check resets its pattern's `lastIndex`,
+ * which a frozen pattern refuses.
+ */
+export const Email = () => z.email({ pattern: new RegExp(z.regexes.email) });
+
 export const Person = z.strictObject({
   personId: Slug,
   name: z.string().trim().min(1).max(64),
-  email: z.email().max(254),
+  email: Email().max(254),
   post: z.string().max(64).optional(),
   phone: z.string().max(32).optional(),
 });

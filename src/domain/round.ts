@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Person, RoundContacts, Slug } from './people';
+import { Email, Person, RoundContacts, Slug } from './people';
 import { RoundPolicy, RoundPolicyInput } from './policy';
 
 /** 板块: the sectors a round's units are grouped by. */
@@ -20,7 +20,7 @@ export const RoundKind = z.enum(['regular', 'special', 'linked', 'cross']);
 export const GroupContact = z.strictObject({
   leader: Person,
   phone: z.string().trim().min(3).max(32),
-  email: z.email(),
+  email: Email(),
   mailbox: z.string().trim().min(1).max(100),
 });
 

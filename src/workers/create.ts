@@ -5,6 +5,7 @@ import { createLedgerActivities, createNoticeActivities } from '../activities';
 import type { Mailer } from '../activities/mailer';
 import type { Config } from '../config';
 import { NOTICE_TASK_QUEUE, WORKFLOW_TASK_QUEUE } from '../domain/ids';
+import { WORKFLOW_PRELOAD_MODULES, WORKFLOWS_PATH } from './bundle';
 
 export interface WorkerDeps {
   connection: NativeConnection;
@@ -28,10 +29,12 @@ export async function createWorkers(d: WorkerDeps): Promise<{ workflowWorker: Wo
     connection: d.connection,
     namespace: d.namespace,
     taskQueue: WORKFLOW_TASK_QUEUE,
-    ...(d.workflowBundle ? { workflowBundle: d.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    ...(d.workflowBundle ? { workflowBundle: d.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } }),
     activities: createLedgerActivities({ pool: d.pool }),
     maxCachedWorkflows: d.config.WORKER_MAX_CACHED_WORKFLOWS,
     maxConcurrentWorkflowTaskExecutions: d.config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    // No more polls than slots. (SDK 1.24 reads only the poller behaviour, not maxConcurrentWorkflowTaskPolls.)
+    workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: Math.min(d.config.WORKER_MAX_WORKFLOW_TASK_POLLS, d.config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS) },
     maxConcurrentActivityTaskExecutions: d.config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     shutdownGraceTime,
     dataConverter: d.dataConverter,

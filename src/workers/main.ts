@@ -4,6 +4,7 @@ import { createDataConverter, devKeyInUse, loadCodecConfig, redactCodecConfig } 
 import { loadConfig, redactConfig } from '../config';
 import { createPool } from '../ledger/pool';
 import { createWorkers, runWorkers } from './create';
+import { startMemoryProbe } from './memory-probe';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_MAX, config.DATABASE_APP_ROLE);
   const mailer = createMailer(config);
+  // Bench only: a probe that forces garbage collection, so it is never on in normal operation.
+  const probe = config.WORKER_MEMORY_PROBE_ADDRESS ? startMemoryProbe(config.WORKER_MEMORY_PROBE_ADDRESS) : undefined;
   try {
     const bundlePath = process.env.WORKFLOW_BUNDLE;
     const workers = await createWorkers({
@@ -33,6 +36,7 @@ async function main(): Promise<void> {
     console.log('[worker] running; SIGINT or SIGTERM drains and stops');
     await runWorkers(workers);
   } finally {
+    probe?.close();
     await connection.close();
     await pool.end();
     mailer.close();

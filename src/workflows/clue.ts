@@ -1,5 +1,6 @@
 import { allHandlersFinished, condition, setHandler, workflowInfo } from '@temporalio/workflow';
-import { ReportClueOutcomeInput, type TransferClueInput } from '../domain/lifecycle';
+import type { TransferClueInput } from '../domain/lifecycle';
+import { L } from './schemas';
 import { clueChangedSignal, clueStatusQuery, reportClueOutcomeUpdate } from '../domain/messages';
 import type { TimelineStep } from '../domain/policy';
 import type { TaskSummary } from '../domain/status';
@@ -34,7 +35,7 @@ export async function clueWorkflow(input: ClueInput): Promise<{ clueId: string; 
   setHandler(
     reportClueOutcomeUpdate,
     async (raw) => {
-      const outcome = parseOrThrow(ReportClueOutcomeInput, raw, 'reportClueOutcome');
+      const outcome = parseOrThrow(L.ReportClueOutcomeInput, raw, 'reportClueOutcome');
       state = 'reported';
       await fx.record({ type: 'clue.reported-back', eventKey: `${wfId}:reported`, at: nowIso(), actor: outcome.by, ...base, clueId: clue.clueId, outcome });
       await tasks.closeOrRemember('clue-report-back', outcome.by, outcome.outcome);
@@ -43,7 +44,7 @@ export async function clueWorkflow(input: ClueInput): Promise<{ clueId: string; 
     },
     {
       validator: (raw) => {
-        parseOrThrow(ReportClueOutcomeInput, raw, 'reportClueOutcome');
+        parseOrThrow(L.ReportClueOutcomeInput, raw, 'reportClueOutcome');
         if (state !== 'open') throw new ValidationError(`reportClueOutcome: clue "${clue.clueId}" was already reported back`);
       },
     },

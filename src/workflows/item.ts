@@ -1,11 +1,5 @@
 import { allHandlersFinished, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
-import {
-  ClaimItemInput,
-  type ItemKind,
-  ReconcileItemInput,
-  type ReopenItemInput,
-  ReportProgressInput,
-} from '../domain/lifecycle';
+import type { ItemKind, ReopenItemInput } from '../domain/lifecycle';
 import { claimItemUpdate, itemChangedSignal, itemStatusQuery, reconcileItemUpdate, reopenItemSignal, reportProgressUpdate } from '../domain/messages';
 import type { Person } from '../domain/people';
 import type { NoticeTemplate, RoundPolicy, TimelineStep } from '../domain/policy';
@@ -13,9 +7,15 @@ import type { Colour, ItemRef, ItemStatus, ItemSummary, TaskSummary } from '../d
 import { parseOrThrow, ValidationError } from '../domain/validation';
 import { Effects, newTimeline, runOrContinue, runTimeline, until, type TimelineState } from './common';
 import { nowIso } from './proxies';
+import { I } from './schemas';
 import { TaskBook } from './tasks';
 
 export type ItemPolicy = Pick<RoundPolicy, 'itemTimeline' | 'reopenTimeline' | 'longTermCheckIn' | 'reviewWithin' | 'historyLimit'>;
+
+/** The fields of the round policy an item uses, and no others. */
+export function itemPolicy(p: ItemPolicy): ItemPolicy {
+  return { itemTimeline: p.itemTimeline, reopenTimeline: p.reopenTimeline, longTermCheckIn: p.longTermCheckIn, reviewWithin: p.reviewWithin, historyLimit: p.historyLimit };
+}
 
 export interface ItemInput extends ItemRef {
   kind: ItemKind;
@@ -122,7 +122,7 @@ export async function itemWorkflow(input: ItemInput): Promise<ItemStatus> {
   setHandler(
     reportProgressUpdate,
     async (raw) => {
-      const req = parseOrThrow(ReportProgressInput, raw, 'reportProgress');
+      const req = parseOrThrow(I.ReportProgressInput, raw, 'reportProgress');
       const seq = ++st.seq.progress;
       status.progress = req.status;
       status.progressReports++;
@@ -144,7 +144,7 @@ export async function itemWorkflow(input: ItemInput): Promise<ItemStatus> {
     },
     {
       validator: (raw) => {
-        parseOrThrow(ReportProgressInput, raw, 'reportProgress');
+        parseOrThrow(I.ReportProgressInput, raw, 'reportProgress');
         if (!isOpen()) throw notOpen('reportProgress');
       },
     },
@@ -153,14 +153,14 @@ export async function itemWorkflow(input: ItemInput): Promise<ItemStatus> {
   setHandler(
     claimItemUpdate,
     async (raw) => {
-      const { leader } = parseOrThrow(ClaimItemInput, raw, 'claimItem');
+      const { leader } = parseOrThrow(I.ClaimItemInput, raw, 'claimItem');
       status.claimedBy = leader.personId;
       await fx.record({ type: 'item.claimed', eventKey: `${wfId}:claimed:${leader.personId}`, at: nowIso(), actor: leader.personId, ...base, leader });
       return { ...status, firedSteps: [...st.tl.fired] };
     },
     {
       validator: (raw) => {
-        const { leader } = parseOrThrow(ClaimItemInput, raw, 'claimItem');
+        const { leader } = parseOrThrow(I.ClaimItemInput, raw, 'claimItem');
         if (!isOpen()) throw notOpen('claimItem');
         if (status.claimedBy && status.claimedBy !== leader.personId) {
           throw new ValidationError(`claimItem: leader: item "${itemId}" is already claimed by ${status.claimedBy}`, [{ path: 'leader', message: 'already claimed' }]);
@@ -172,7 +172,7 @@ export async function itemWorkflow(input: ItemInput): Promise<ItemStatus> {
   setHandler(
     reconcileItemUpdate,
     async (raw) => {
-      const req = parseOrThrow(ReconcileItemInput, raw, 'reconcileItem');
+      const req = parseOrThrow(I.ReconcileItemInput, raw, 'reconcileItem');
       const seq = ++st.seq.reconcile;
       const at = nowIso();
       if (req.decision === 'close') {
@@ -210,7 +210,7 @@ export async function itemWorkflow(input: ItemInput): Promise<ItemStatus> {
     },
     {
       validator: (raw) => {
-        const req = parseOrThrow(ReconcileItemInput, raw, 'reconcileItem');
+        const req = parseOrThrow(I.ReconcileItemInput, raw, 'reconcileItem');
         if (!isOpen()) throw notOpen('reconcileItem');
         if (req.decision === 'return' && Date.parse(req.newDeadline!) <= Date.now()) {
           throw new ValidationError('reconcileItem: newDeadline: must be in the future', [{ path: 'newDeadline', message: 'must be in the future' }]);
@@ -324,6 +324,10 @@ export async function itemWorkflow(input: ItemInput): Promise<ItemStatus> {
     }
   }
 
+  // Since the patch, a new item's ladder is scheduled in its first workflow task, beside its issued row
+  // (two local activities at once), instead of in the next task, after the unit has had its signal.
+  const ladderFirst = !input.state && !input.reopen && patched('item-ladder-first');
+  if (ladderFirst) void timelines();
   if (!input.state) {
     if (input.reopen) {
       await applyReopen(input.reopen);
@@ -348,7 +352,7 @@ export async function itemWorkflow(input: ItemInput): Promise<ItemStatus> {
     }
   }
 
-  void timelines();
+  if (!ladderFirst) void timelines();
   void checkIns();
   void reopens();
   const done = () => !isOpen() && pendingReopens.length === 0 && fx.busy === 0 && allHandlersFinished();

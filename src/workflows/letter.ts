@@ -1,5 +1,6 @@
 import { allHandlersFinished, condition, setHandler, workflowInfo } from '@temporalio/workflow';
-import { AnswerLetterInput, type SendCommonIssueLetterInput } from '../domain/lifecycle';
+import type { SendCommonIssueLetterInput } from '../domain/lifecycle';
+import { L } from './schemas';
 import { answerLetterUpdate, letterChangedSignal, letterStatusQuery } from '../domain/messages';
 import type { TimelineStep } from '../domain/policy';
 import type { TaskSummary } from '../domain/status';
@@ -33,7 +34,7 @@ export async function letterWorkflow(input: LetterInput): Promise<{ letterId: st
   setHandler(
     answerLetterUpdate,
     async (raw) => {
-      const a = parseOrThrow(AnswerLetterInput, raw, 'answerLetter');
+      const a = parseOrThrow(L.AnswerLetterInput, raw, 'answerLetter');
       state = 'answered';
       await fx.record({ type: 'letter.answered', eventKey: `${wfId}:answered`, at: nowIso(), actor: a.by, roundId, letterId: letter.letterId, measures: a.measures });
       await tasks.closeOrRemember('answer-letter', a.by, a.measures);
@@ -42,7 +43,7 @@ export async function letterWorkflow(input: LetterInput): Promise<{ letterId: st
     },
     {
       validator: (raw) => {
-        parseOrThrow(AnswerLetterInput, raw, 'answerLetter');
+        parseOrThrow(L.AnswerLetterInput, raw, 'answerLetter');
         if (state !== 'open') throw new ValidationError(`answerLetter: letter "${letter.letterId}" was already answered`);
       },
     },

@@ -10,7 +10,6 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { letterWorkflowId, unitWorkflowId } from '../domain/ids';
-import { SendCommonIssueLetterInput } from '../domain/lifecycle';
 import { letterChangedSignal, roundStatusQuery, sendCommonIssueLetterUpdate, unitChangedSignal } from '../domain/messages';
 import type { RoundWorkflowInput } from '../domain/round';
 import { PhaseKey, RoundIdKey, UnitIdKey } from '../domain/search';
@@ -19,6 +18,7 @@ import { parseOrThrow, ValidationError } from '../domain/validation';
 import { Effects, runOrContinue, until } from './common';
 import { letterWorkflow } from './letter';
 import { ledger, nowIso } from './proxies';
+import { L } from './schemas';
 import { unitWorkflow } from './unit';
 
 export interface RoundInput extends RoundWorkflowInput {
@@ -71,7 +71,7 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundStatus> {
   setHandler(
     sendCommonIssueLetterUpdate,
     async (raw) => {
-      const letter = parseOrThrow(SendCommonIssueLetterInput, raw, 'sendCommonIssueLetter');
+      const letter = parseOrThrow(L.SendCommonIssueLetterInput, raw, 'sendCommonIssueLetter');
       status.letters.push({ letterId: letter.letterId, state: 'open', overdue: false });
       const unitNames = [...new Set(letter.problems.map((p) => p.unitId))]
         .map((id) => input.units.find((u) => u.unitId === id)!.name)
@@ -87,7 +87,7 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundStatus> {
     },
     {
       validator: (raw) => {
-        const letter = parseOrThrow(SendCommonIssueLetterInput, raw, 'sendCommonIssueLetter');
+        const letter = parseOrThrow(L.SendCommonIssueLetterInput, raw, 'sendCommonIssueLetter');
         const fail = (path: string, message: string) => {
           throw new ValidationError(`sendCommonIssueLetter: ${path}: ${message}`, [{ path, message }]);
         };

@@ -1,9 +1,9 @@
 import { setHandler } from '@temporalio/workflow';
-import { CompleteTaskInput } from '../domain/lifecycle';
 import { completeTaskUpdate } from '../domain/messages';
 import type { TaskKind } from '../domain/policy';
 import type { TaskSummary } from '../domain/status';
 import { parseOrThrow, ValidationError } from '../domain/validation';
+import { I } from './schemas';
 import type { Effects } from './common';
 import type { TaskRecord } from '../domain/events';
 
@@ -63,7 +63,7 @@ export class TaskBook {
     setHandler(
       completeTaskUpdate,
       async (raw) => {
-        const req = parseOrThrow(CompleteTaskInput, raw, 'completeTask');
+        const req = parseOrThrow(I.CompleteTaskInput, raw, 'completeTask');
         const i = this.open.findIndex((o) => o.taskId === req.taskId);
         const [t] = i >= 0 ? this.open.splice(i, 1) : [];
         await this.fx.closeTask({ ...this.scope, taskId: req.taskId, by: req.by, outcome: req.note });
@@ -72,7 +72,7 @@ export class TaskBook {
       },
       {
         validator: (raw) => {
-          const req = parseOrThrow(CompleteTaskInput, raw, 'completeTask');
+          const req = parseOrThrow(I.CompleteTaskInput, raw, 'completeTask');
           const t = this.open.find((o) => o.taskId === req.taskId);
           if (!t) throw new ValidationError(`completeTask: taskId: no open task "${req.taskId}" here`, [{ path: 'taskId', message: 'not open' }]);
           if (!kinds.includes(t.kind)) {

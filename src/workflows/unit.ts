@@ -10,9 +10,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { clueWorkflowId, itemWorkflowId, roundWorkflowId } from '../domain/ids';
-import * as L from '../domain/lifecycle';
+import type * as LT from '../domain/lifecycle';
 import * as M from '../domain/messages';
-import { RecordProblemInput } from '../domain/problem';
 import { rectificationRate } from '../domain/rate';
 import type { UnitWorkflowInput } from '../domain/round';
 import { OverdueItemsKey, PhaseKey, RoundIdKey, UnitIdKey } from '../domain/search';
@@ -20,12 +19,13 @@ import type { ItemSummary, TaskSummary, UnitPhase, UnitStatus } from '../domain/
 import { parseOrThrow, ValidationError } from '../domain/validation';
 import { clueWorkflow } from './clue';
 import { Effects, runOrContinue, until } from './common';
-import { itemWorkflow, type ItemInput } from './item';
+import { itemPolicy, itemWorkflow, type ItemInput } from './item';
 import { nowIso } from './proxies';
+import { L, P } from './schemas';
 import { TaskBook } from './tasks';
 
-const INFO_SOURCES: L.InfoSource[] = ['disciplineCommission', 'organisationDept', 'petitionsOffice', 'auditOffice'];
-const INFO_LABELS: Record<L.InfoSource, string> = {
+const INFO_SOURCES: LT.InfoSource[] = ['disciplineCommission', 'organisationDept', 'petitionsOffice', 'auditOffice'];
+const INFO_LABELS: Record<LT.InfoSource, string> = {
   disciplineCommission: '纪委监委',
   organisationDept: '组织部',
   petitionsOffice: '信访部门',
@@ -50,7 +50,7 @@ interface UnitState {
   done: string[];
   tasks: TaskSummary[];
   ids: { talks: string[]; fileChecks: string[]; questionnaires: string[]; petitions: string[] };
-  plan?: L.PlanItem[];
+  plan?: LT.PlanItem[];
   approvedAt?: string;
   selfExam?: 'demanded' | 'submitted' | 'accepted' | 'rejected';
   openChecks: { checkId: string; kind: 'look-back' | 'spot-check' | 'petition'; itemIds?: string[] }[];
@@ -139,6 +139,8 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
     return fx.record({ type: 'escalation', eventKey: `${wfId}:${key}:escalation`, at: at(), actor: 'system', ...base, escalationKey: `${wfId}:${key}`, itemId, step, detail });
   };
 
+  let lastOverdue: number | undefined;
+
   // ---- queries and signals
   setHandler(M.unitStatusQuery, () => ({ ...status, openTasks: [...st.tasks], spotChecks: [...status.spotChecks] }));
   setHandler(M.itemChangedSignal, ({ seq, ...s }: ItemSummary & { seq?: number }) => {
@@ -151,7 +153,11 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
     const i = status.items.findIndex((x) => x.itemId === s.itemId);
     if (i >= 0) status.items[i] = s;
     else status.items.push(s);
-    upsertSearchAttributes([{ key: OverdueItemsKey, value: overdueCount() }]);
+    // Since the patch, the search attribute is written only when the count changes (it was written
+    // on every item's every change: one more event and visibility write each).
+    const overdue = overdueCount();
+    if (overdue !== lastOverdue || !patched('dedupe-overdue-upserts')) upsertSearchAttributes([{ key: OverdueItemsKey, value: overdue }]);
+    lastOverdue = overdue;
     void tellRound();
   });
   setHandler(M.clueChangedSignal, (c) => {
@@ -262,7 +268,7 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
   setHandler(
     M.recordProblemUpdate,
     async (raw) => {
-      const p = parseOrThrow(RecordProblemInput, raw, 'recordProblem');
+      const p = parseOrThrow(P.RecordProblemInput, raw, 'recordProblem');
       const recordedAt = at();
       status.problems.push({ problemId: p.problemId, category: p.category, title: p.title, recordedAt, fixedOnTheSpot: false });
       await fx.record({ type: 'problem.recorded', eventKey: `${wfId}:problem:${p.problemId}`, at: recordedAt, actor: p.recordedBy, ...base, problem: p });
@@ -270,7 +276,7 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
     },
     {
       validator: (raw) => {
-        const p = parseOrThrow(RecordProblemInput, raw, 'recordProblem');
+        const p = parseOrThrow(P.RecordProblemInput, raw, 'recordProblem');
         must(status.phase === 'stationing', `recordProblem: problems are recorded during stationing (进驻); unit "${unitId}" is in ${status.phase}`);
         must(!status.problems.some((x) => x.problemId === p.problemId), `recordProblem: problemId: "${p.problemId}" is already recorded`, 'problemId');
       },
@@ -400,7 +406,7 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
   );
 
   // 整改方案: every open problem exactly once; each item then runs as its own workflow.
-  async function startItem(p: L.PlanItem, reopen?: L.ReopenItemInput): Promise<void> {
+  async function startItem(p: LT.PlanItem, reopen?: LT.ReopenItemInput): Promise<void> {
     const problem = status.problems.find((x) => x.problemId === p.problemId)!;
     const generation = (st.generations[p.problemId] ?? 0) + 1;
     st.generations[p.problemId] = generation;
@@ -415,7 +421,9 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
       measures: p.measures,
       responsible: p.responsible,
       unitWorkflowId: wfId,
-      policy,
+      // Since the patch, only the fields an item uses (its ladders, not the whole round policy): this
+      // input stays in the memory of every cached item and in every item's history.
+      policy: patched('item-policy-fields') ? itemPolicy(policy) : policy,
       reopen,
       generation,
     };
@@ -579,7 +587,7 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
       for (const finding of f.findings) {
         if (finding.verdict === 'sustained') continue;
         reopened.push(finding.itemId);
-        const reopen: L.ReopenItemInput = { by: f.by, checkId: f.checkId, verdict: finding.verdict, note: finding.note, deadline };
+        const reopen: LT.ReopenItemInput = { by: f.by, checkId: f.checkId, verdict: finding.verdict, note: finding.note, deadline };
         const summary = status.items.find((i) => i.itemId === finding.itemId)!;
         const planned = st.plan!.find((p) => p.problemId === finding.itemId)!;
         const closedBefore = summary.state === 'closed';

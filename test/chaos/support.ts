@@ -9,7 +9,7 @@ import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { XunchaClient } from '../../src/client/xuncha-client';
-import { FAILURE_CONVERTER_PATH } from '../../src/codec';
+import { workflowBundleOptions } from '../../src/workers/bundle';
 import { itemWorkflowId, roundWorkflowId, unitWorkflowId } from '../../src/domain/ids';
 import type { RoundPolicy } from '../../src/domain/policy';
 import type { UnitStatus } from '../../src/domain/status';
@@ -32,7 +32,7 @@ export const log = (scenario: string, msg: string) => process.stdout.write(`[cha
 
 /** The workflow bundle built once per scenario and handed to worker processes (no webpack at each start). */
 export async function prebuiltBundle(dir: string): Promise<string> {
-  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') });
+  const bundle = await bundleWorkflowCode({ ...workflowBundleOptions(), logger: new DefaultLogger('WARN') });
   const file = path.join(dir, 'workflow-bundle.js');
   fs.writeFileSync(file, bundle.code);
   return file;

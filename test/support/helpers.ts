@@ -7,7 +7,8 @@ import { loadConfig, type Config } from '../../src/config';
 import type { RoundSetupInput } from '../../src/domain/round';
 import { assertTestDatabase, createPool } from '../../src/ledger/pool';
 import { createWorkers } from '../../src/workers/create';
-import { createDataConverter, FAILURE_CONVERTER_PATH, loadCodecConfig } from '../../src/codec';
+import { workflowBundleOptions } from '../../src/workers/bundle';
+import { createDataConverter, loadCodecConfig } from '../../src/codec';
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../src/domain/search';
 import type { Clock } from '../../src/client/drive';
@@ -54,7 +55,7 @@ export function skippingClock(env: TestWorkflowEnvironment): Clock {
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** One workflow bundle per test file. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') });
+  bundle ??= bundleWorkflowCode({ ...workflowBundleOptions(), logger: new DefaultLogger('WARN') });
   return bundle;
 }
 
