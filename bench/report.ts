@@ -1,6 +1,6 @@
 // `npm run bench:report`: the latest result of each preset and target in bench/results, side by
 // side as a Markdown table (dev server beside the production-shaped stack; sizes side by side), and
-// how cost grows with the size. What docs/README-bench.md shows.
+// how cost grows with the size. What README.md shows.
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../infra/stack';

@@ -3,7 +3,7 @@
 // A province-year (or a fraction of it) through the real worker, the real Postgres ledger and a
 // real SMTP receiver, against the Temporal dev server or the production-shaped stack; then the
 // bare baseline on the same server. Prints a table and JSON, and writes bench/results/<ts>-<preset>-<target>.json.
-// Not part of `npm test`. See docs/README-bench.md ("Scale") for what is measured and how.
+// Not part of `npm test`. See README.md ("Scale") for what is measured and how.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

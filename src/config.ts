@@ -34,7 +34,7 @@ export const Env = z.object({
   NOTICE_RATE_PER_SECOND: z.coerce.number().positive().max(1000).default(20),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(2000),
   WORKER_SHUTDOWN_GRACE: z.string().regex(/^\d+\s*(ms|s|m)$/, 'must be like "10s"').default('10s'),
-  /** Worker tuning (docs/README-bench.md): slots per worker process; the defaults are the SDK's. */
+  /** Worker tuning (README.md): slots per worker process; the defaults are the SDK's. */
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2, 'must be at least 2 (sticky and normal queue)').max(2000).default(40),
   /**
    * Workflow task polls in flight per process (sticky and normal queue together; the SDK's default is

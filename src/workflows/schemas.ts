@@ -2,7 +2,7 @@
 // evaluates its own copy of src/domain's schemas (the SDK keeps a module cache per workflow; only the
 // zod library is shared, src/workflows/shared-modules.ts). Built at start, they cost every new or
 // replayed workflow about 0.5 MB of heap and 15 ms of CPU, while most workflow tasks (timers, signals,
-// activity results) validate nothing (docs/README-bench.md).
+// activity results) validate nothing (README.md).
 import type * as ItemInputs from '../domain/item-inputs';
 import type * as Lifecycle from '../domain/lifecycle';
 import type * as Problem from '../domain/problem';
