@@ -4,11 +4,12 @@
 // moments — and restarted each time. Then: no item lost, no e-mail twice, no reminder or escalation missing, no round stuck.
 // CHAOS_SEED=<n> replays a run's kill points.
 import net from 'node:net';
+import path from 'node:path';
 import { XunchaClient } from '../../src/client/xuncha-client';
 import { itemWorkflowId, roundWorkflowId, unitWorkflowId } from '../../src/domain/ids';
 import { freePort, startTemporalDev, type Service } from '../../infra/stack';
 import { harness, type Harness } from '../support/helpers';
-import { allMails, chaosPolicy, kill, log, prebuiltBundle, reckon, runChaosRound, scenarioDir, sleep, startWorker, stopServices, writeSummary, type ChaosRound, type WorkerProcess } from './support';
+import { allMails, chaosPolicy, kill, log, prebuiltBundle, reckon, replayAll, runChaosRound, scenarioDir, sleep, startWorker, stopServices, writeSummary, type ChaosRound, type WorkerProcess } from './support';
 
 const SCENARIO = 'worker-kill';
 const KILLS = 20;
@@ -55,12 +56,14 @@ beforeAll(async () => {
     }, 400);
   });
   await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-  const bundle = await prebuiltBundle(dir);
+  bundle = await prebuiltBundle(dir);
   const env = { TEMPORAL_ADDRESS: `127.0.0.1:${port}`, SMTP_PORT: String((proxy.address() as net.AddressInfo).port), WORKFLOW_BUNDLE: bundle };
-  spawnWorker = () => startWorker(env);
+  // Every worker's output, across restarts, in one file beside the scenario's servers.
+  spawnWorker = () => startWorker(env, path.join(dir, 'workers.log'));
   xc = await XunchaClient.connect({ TEMPORAL_ADDRESS: `127.0.0.1:${port}`, TEMPORAL_NAMESPACE: 'default' });
 }, 180_000);
 let spawnWorker: () => WorkerProcess;
+let bundle: string;
 afterAll(async () => {
   if (worker) await kill(worker);
   for (const s of sockets) s.destroy();
@@ -177,6 +180,7 @@ test(`SIGKILL the worker at ${KILLS} seeded-random points of running rounds: not
   // Let the last notices settle, then count.
   await sleep(3000);
   const result = await reckon(h.pool, xc, done, await allMails(process.env.MAILBOX_URL!));
+  const replay = await replayAll(xc, done, bundle);
   const figures = {
     seed,
     faultsInjected: kills.length,
@@ -192,10 +196,13 @@ test(`SIGKILL the worker at ${KILLS} seeded-random points of running rounds: not
     duplicated: result.mailsDuplicated + result.stepsRepeated,
     stuck: result.workflowsNotCompleted,
     unrecordedMails: result.mailsUnrecorded,
+    runsReplayed: replay.runs,
+    runsNotReplaying: replay.problems.length,
     wallSeconds: Math.round((Date.now() - t0) / 1000),
   };
   writeSummary(SCENARIO, figures);
-  expect(result.problems).toEqual([]);
+  expect([...result.problems, ...replay.problems]).toEqual([]);
+  expect(replay.runs).toBeGreaterThan(done.length * 3);
   expect(kills).toHaveLength(KILLS);
   expect(continuedAsNew).toBeGreaterThan(0);
   expect(result.notices).toBeGreaterThan(0);
