@@ -13,7 +13,7 @@ for (const f of files) {
   const r = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as J;
   latest.set(`${r.preset}/${r.target}`, { ...r, file: f });
 }
-const ORDER = ['micro', 'mini', 'small', 'tenth', 'fifth', 'full'];
+const ORDER = ['micro', 'mini', 'midi', 'small', 'tenth', 'fifth', 'full'];
 const runs = [...latest.values()].sort(
   (a, b) => ORDER.indexOf(a.preset as string) - ORDER.indexOf(b.preset as string) || String(a.target).localeCompare(String(b.target)),
 );

@@ -17,10 +17,11 @@ export interface Preset {
   stationingSec: number;
 }
 
-/** The full province-year and its fractions; `small` is 1/20th; `mini` (1/100th) and `micro` (1/400th) are quick checks. */
+/** The full province-year and its fractions; `small` is 1/20th, `midi` 1/50th; `mini` (1/100th) and `micro` (1/400th) are quick checks. */
 export const PRESETS: Record<string, Preset> = {
   micro: { name: 'micro', rounds: 1, unitsPerRound: 5, problemsPerUnit: 20, stationingSec: 90 },
   mini: { name: 'mini', rounds: 1, unitsPerRound: 20, problemsPerUnit: 20, stationingSec: 120 },
+  midi: { name: 'midi', rounds: 2, unitsPerRound: 20, problemsPerUnit: 20, stationingSec: 180 },
   small: { name: 'small', rounds: 5, unitsPerRound: 20, problemsPerUnit: 20, stationingSec: 240 },
   tenth: { name: 'tenth', rounds: 10, unitsPerRound: 20, problemsPerUnit: 20, stationingSec: 420 },
   fifth: { name: 'fifth', rounds: 20, unitsPerRound: 20, problemsPerUnit: 20, stationingSec: 800 },

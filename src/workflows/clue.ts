@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { TransferClueInput } from '../domain/lifecycle';
 import { L } from './schemas';
 import { clueChangedSignal, clueStatusQuery, reportClueOutcomeUpdate } from '../domain/messages';
@@ -21,7 +21,8 @@ export interface ClueInput {
 /** 问题线索移交: tracked until the receiver reports back (default 6 months), reminded before, escalated after. */
 export async function clueWorkflow(input: ClueInput): Promise<{ clueId: string; state: 'reported' }> {
   const wfId = workflowInfo().workflowId;
-  const fx = new Effects();
+  // Behaviour changes since this patch are decided in the run's first workflow task (see item.ts).
+  const fx = new Effects(patched('clue-patches-at-start'));
   const { roundId, unitId, clue } = input;
   const base = { roundId, unitId };
   let state: 'open' | 'reported' = 'open';

@@ -15,7 +15,28 @@ export class Effects {
    * (decided once, at the run's first activation: a run begun on the older code keeps regular
    * activities for its whole life, so its history replays unchanged).
    */
-  readonly ledger = patched('ledger-local-activities') ? localLedger : ledger;
+  readonly ledger: typeof ledger;
+  /**
+   * `startDecided`: the run began on code that decides every patch in its first workflow task (its
+   * workflow's `*-patches-at-start` patch, which includes this one and the ones below).
+   */
+  constructor(readonly startDecided = false) {
+    this.ledger = startDecided || patched('ledger-local-activities') ? localLedger : ledger;
+  }
+  /**
+   * The timeout of a wait until `iso`. Since the patches at start, a wait always starts its timer (of
+   * at least 1 ms), so whether a timer command is issued never depends on the workflow clock: replay
+   * can read that clock one workflow task earlier than the first run did (a query answered while a
+   * local activity ran ends that task early, and the rest of the code runs in the next). Older runs
+   * keep the clock-read decision they began with.
+   */
+  timeout(iso: string): number {
+    return this.startDecided ? Math.max(1, until(iso)) : until(iso);
+  }
+  /** Whether a wait until `iso` happens at all: always since the patches at start; before, only if `iso` was still ahead. */
+  waits(iso: string): boolean {
+    return this.startDecided || until(iso) > 0;
+  }
   async run<T>(fn: () => Promise<T>): Promise<T> {
     this.busy++;
     try {
@@ -136,9 +157,12 @@ export async function runTimeline(
   const replaced = () => current() !== tl;
   const stale = () => settled() || replaced();
   if (!tl.schedule) {
+    const asked = Date.now();
     const schedule = await fx.run(() => fx.ledger.scheduleTimeline({ deadline: tl.due, steps: tl.steps }));
     if (replaced()) return;
-    const now = Date.now();
+    // Since the patches at start, reminders past when the schedule was asked for (the clock read
+    // before the local activity, the same in the first run and in replay).
+    const now = fx.startDecided ? asked : Date.now();
     const pastReminders = schedule.filter((s, i) => ms(s.at) <= now && tl.steps[i]!.offset.trim().startsWith('-'));
     tl.skipped = pastReminders.slice(0, -1).map((s) => s.key);
     tl.schedule = schedule;
@@ -148,7 +172,7 @@ export async function runTimeline(
     .sort((a, b) => ms(a.at) - ms(b.at) || a.i - b.i);
   for (const { at, step } of order) {
     if (tl.fired.includes(step.key) || tl.skipped.includes(step.key)) continue;
-    if (until(at) > 0) await condition(stale, until(at));
+    if (fx.waits(at)) await condition(stale, fx.timeout(at));
     if (stale()) return;
     await fire(step, tl);
     tl.fired.push(step.key);

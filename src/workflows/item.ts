@@ -5,7 +5,7 @@ import type { Person } from '../domain/people';
 import type { NoticeTemplate, RoundPolicy, TimelineStep } from '../domain/policy';
 import type { Colour, ItemRef, ItemStatus, ItemSummary, TaskSummary } from '../domain/status';
 import { parseOrThrow, ValidationError } from '../domain/validation';
-import { Effects, newTimeline, runOrContinue, runTimeline, until, type TimelineState } from './common';
+import { Effects, newTimeline, runOrContinue, runTimeline, type TimelineState } from './common';
 import { nowIso } from './proxies';
 import { I } from './schemas';
 import { TaskBook } from './tasks';
@@ -61,7 +61,12 @@ export async function itemWorkflow(input: ItemInput): Promise<ItemStatus> {
   const generation = input.generation ?? 1;
   // Every ledger and notice key of a later run is its own: the earlier run's keys are spent.
   const wfId = generation === 1 ? workflowInfo().workflowId : `${workflowInfo().workflowId}#${generation}`;
-  const fx = new Effects();
+  // Every behaviour change since this patch is decided here, in the run's first workflow task. A patch
+  // first asked mid-run, just after a local activity, may have recorded its marker one workflow task
+  // later than replay reaches that line (the chaos suite caught it: the run no longer replayed); the
+  // older mid-run patches below are still asked, mid-run, by runs begun before this one.
+  const atStart = patched('item-patches-at-start');
+  const fx = new Effects(atStart);
   const { roundId, unitId, itemId, policy } = input;
   const st: ItemState = input.state ?? {
     status: {
@@ -105,7 +110,7 @@ export async function itemWorkflow(input: ItemInput): Promise<ItemStatus> {
   const tellUnit = () => {
     const s = summary();
     const key = JSON.stringify(s);
-    if (key === lastTold && patched('dedupe-unit-signals')) return Promise.resolve();
+    if (key === lastTold && (atStart || patched('dedupe-unit-signals'))) return Promise.resolve();
     lastTold = key;
     st.told = (st.told ?? 0) + 1;
     // A reopened item's later run counts on from its generation's base, above every earlier run's.
@@ -277,7 +282,7 @@ export async function itemWorkflow(input: ItemInput): Promise<ItemStatus> {
         await Promise.all([
           runTimeline(fx, () => st.tl, () => !isOpen(), fireStep),
           (async () => {
-            if (until(tl.due) > 0) await condition(() => !isOpen() || st.tl !== tl, until(tl.due));
+            if (fx.waits(tl.due)) await condition(() => !isOpen() || st.tl !== tl, fx.timeout(tl.due));
             if (isOpen() && st.tl === tl && !status.overdue) {
               status.overdue = true;
               await fx.record({ type: 'item.overdue', eventKey: `${wfId}:v${tl.version}:overdue`, at: nowIso(), actor: 'system', ...base, overdue: true });
@@ -296,7 +301,7 @@ export async function itemWorkflow(input: ItemInput): Promise<ItemStatus> {
     st.checkIn ??= { next: await fx.addDuration(nowIso(), policy.longTermCheckIn), n: 0 };
     const c = st.checkIn;
     while (isOpen()) {
-      await condition(() => !isOpen(), until(c.next));
+      await condition(() => !isOpen(), fx.timeout(c.next));
       if (!isOpen()) return;
       const n = c.n + 1;
       const dueAt = await fx.addDuration(nowIso(), '15 working-days');
@@ -326,7 +331,7 @@ export async function itemWorkflow(input: ItemInput): Promise<ItemStatus> {
 
   // Since the patch, a new item's ladder is scheduled in its first workflow task, beside its issued row
   // (two local activities at once), instead of in the next task, after the unit has had its signal.
-  const ladderFirst = !input.state && !input.reopen && patched('item-ladder-first');
+  const ladderFirst = !input.state && !input.reopen && (atStart || patched('item-ladder-first'));
   if (ladderFirst) void timelines();
   if (!input.state) {
     if (input.reopen) {

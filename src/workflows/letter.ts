@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { SendCommonIssueLetterInput } from '../domain/lifecycle';
 import { L } from './schemas';
 import { answerLetterUpdate, letterChangedSignal, letterStatusQuery } from '../domain/messages';
@@ -20,7 +20,8 @@ export interface LetterInput {
 /** 共性问题函告: a letter to a functional department, with its own deadline, reminders and escalation. */
 export async function letterWorkflow(input: LetterInput): Promise<{ letterId: string; state: 'answered' }> {
   const wfId = workflowInfo().workflowId;
-  const fx = new Effects();
+  // Behaviour changes since this patch are decided in the run's first workflow task (see item.ts).
+  const fx = new Effects(patched('letter-patches-at-start'));
   const { roundId, letter } = input;
   const contact = letter.department.contact.personId;
   let state: 'open' | 'answered' = 'open';

@@ -15,7 +15,7 @@ import type { RoundWorkflowInput } from '../domain/round';
 import { PhaseKey, RoundIdKey, UnitIdKey } from '../domain/search';
 import type { RoundStatus } from '../domain/status';
 import { parseOrThrow, ValidationError } from '../domain/validation';
-import { Effects, runOrContinue, until } from './common';
+import { Effects, runOrContinue } from './common';
 import { letterWorkflow } from './letter';
 import { ledger, nowIso } from './proxies';
 import { L } from './schemas';
@@ -40,7 +40,9 @@ interface RoundState {
 export async function roundWorkflow(input: RoundInput): Promise<RoundStatus> {
   const wfId = workflowInfo().workflowId;
   const { roundId, policy } = input;
-  const fx = new Effects();
+  // Behaviour changes since this patch are decided here, in the run's first workflow task (see item.ts).
+  const atStart = patched('round-patches-at-start');
+  const fx = new Effects(atStart);
   const st: RoundState = input.state ?? {
     status: {
       roundId,
@@ -105,7 +107,7 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundStatus> {
   async function bulletins(): Promise<void> {
     for (;;) {
       st.bulletinNext ??= await fx.run(() => ledger.nextMonthlyMorning({ from: nowIso(), day: policy.bulletinDay }));
-      await condition(() => status.phase === 'completed', until(st.bulletinNext));
+      await condition(() => status.phase === 'completed', fx.timeout(st.bulletinNext));
       if (status.phase === 'completed') return;
       const sentFor = st.bulletinNext;
       await fx.run(async () => {
@@ -145,7 +147,7 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundStatus> {
             ],
           });
         // Since the patch, every unit's start command goes out in one workflow task instead of one task each.
-        if (patched('parallel-unit-starts')) await Promise.all(input.units.map(startUnit));
+        if (atStart || patched('parallel-unit-starts')) await Promise.all(input.units.map(startUnit));
         else for (const unit of input.units) await startUnit(unit);
       });
       st.done.push('started');

@@ -18,7 +18,7 @@ import { OverdueItemsKey, PhaseKey, RoundIdKey, UnitIdKey } from '../domain/sear
 import type { ItemSummary, TaskSummary, UnitPhase, UnitStatus } from '../domain/status';
 import { parseOrThrow, ValidationError } from '../domain/validation';
 import { clueWorkflow } from './clue';
-import { Effects, runOrContinue, until } from './common';
+import { Effects, runOrContinue } from './common';
 import { itemPolicy, itemWorkflow, type ItemInput } from './item';
 import { nowIso } from './proxies';
 import { L, P } from './schemas';
@@ -67,7 +67,10 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
   const wfId = workflowInfo().workflowId;
   const { roundId, unit, policy } = input;
   const unitId = unit.unitId;
-  const fx = new Effects();
+  // Behaviour changes since this patch are decided here, in the run's first workflow task (see item.ts);
+  // runs begun before it still ask the older patches mid-run, where they first did.
+  const atStart = patched('unit-patches-at-start');
+  const fx = new Effects(atStart);
   const st: UnitState = input.state ?? {
     status: {
       roundId,
@@ -121,7 +124,7 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
       longTermOpen: status.items.filter((i) => i.state === 'open' && i.kind === 'long-term').length,
     };
     const key = JSON.stringify(summary);
-    if (key === lastTold && patched('dedupe-round-signals')) return Promise.resolve();
+    if (key === lastTold && (atStart || patched('dedupe-round-signals'))) return Promise.resolve();
     lastTold = key;
     st.told = (st.told ?? 0) + 1;
     return fx.tell(roundWorkflowId(roundId), M.unitChangedSignal, { ...summary, seq: st.told });
@@ -156,7 +159,7 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
     // Since the patch, the search attribute is written only when the count changes (it was written
     // on every item's every change: one more event and visibility write each).
     const overdue = overdueCount();
-    if (overdue !== lastOverdue || !patched('dedupe-overdue-upserts')) upsertSearchAttributes([{ key: OverdueItemsKey, value: overdue }]);
+    if (overdue !== lastOverdue || !(atStart || patched('dedupe-overdue-upserts'))) upsertSearchAttributes([{ key: OverdueItemsKey, value: overdue }]);
     lastOverdue = overdue;
     void tellRound();
   });
@@ -423,7 +426,7 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
       unitWorkflowId: wfId,
       // Since the patch, only the fields an item uses (its ladders, not the whole round policy): this
       // input stays in the memory of every cached item and in every item's history.
-      policy: patched('item-policy-fields') ? itemPolicy(policy) : policy,
+      policy: atStart || patched('item-policy-fields') ? itemPolicy(policy) : policy,
       reopen,
       generation,
     };
@@ -451,7 +454,7 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
       await fx.record({ type: 'plan.filed', eventKey: `${wfId}:plan`, at: status.planFiledAt, actor: plan.by, ...base, plan });
       await tasks.close('file-plan', plan.by);
       // Since the patch, all items' start commands go out in one workflow task instead of one task each.
-      if (patched('parallel-item-starts')) await Promise.all(plan.items.map((it) => startItem(it)));
+      if (atStart || patched('parallel-item-starts')) await Promise.all(plan.items.map((it) => startItem(it)));
       else for (const it of plan.items) await startItem(it);
       await tellRound();
       return { items: plan.items.map((i) => i.problemId) };
@@ -649,7 +652,7 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
   async function spotCheckVisit(spotCheckId: string): Promise<void> {
     const sc = status.spotChecks.find((s) => s.spotCheckId === spotCheckId)!;
     if (sc.state !== 'planned') return;
-    await condition(() => false, until(sc.visitAt));
+    await condition(() => false, fx.timeout(sc.visitAt));
     sc.state = 'started';
     await fx.record({ type: 'spot-check.started', eventKey: `${wfId}:spot:${spotCheckId}:started`, at: at(), actor: 'system', ...base, spotCheckId });
   }
@@ -682,7 +685,7 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
   // ---- the unit-level ladder at the rectification-report deadline (Tianjin's 负清单, 004)
   async function planLadder(): Promise<void> {
     if (!status.planDueAt || st.plan || openProblems().length === 0) return;
-    await condition(() => !!st.plan, until(status.planDueAt));
+    await condition(() => !!st.plan, fx.timeout(status.planDueAt));
     if (st.plan) return;
     await once('plan-urge', async () => {
       await fx.notify({ key: `${wfId}:plan-urge`, template: 'urge', ...base, to: ['unitHead', 'partySecretary'], itemTitle: '整改方案', deadline: status.planDueAt });
@@ -691,7 +694,7 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
   }
   async function reportDeadlineLadder(): Promise<void> {
     if (!status.rectificationReportDue || st.done.includes('deadline-ladder')) return;
-    await condition(() => false, until(status.rectificationReportDue));
+    await condition(() => false, fx.timeout(status.rectificationReportDue));
     await once('deadline-ladder', async () => {
       const due = status.rectificationReportDue;
       if (!status.rectificationReportAt) {
@@ -738,7 +741,7 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
 
   // ---- the phases, resumable from state after continue-as-new
   async function sleepUntil(iso: string): Promise<void> {
-    if (until(iso) > 0) await condition(() => false, until(iso));
+    if (fx.waits(iso)) await condition(() => false, fx.timeout(iso));
   }
   async function lifecycle(): Promise<void> {
     if (status.phase === 'preparation') {
@@ -832,7 +835,7 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
     }
     if (status.phase === 'rectification') {
       // 回头看 comes a set time after the rectification report (or its deadline, if none came).
-      if (!status.rectificationReportAt) await condition(() => !!status.rectificationReportAt, until(status.rectificationReportDue!));
+      if (!status.rectificationReportAt) await condition(() => !!status.rectificationReportAt, fx.timeout(status.rectificationReportDue!));
       status.lookBackAt ??= await fx.addDuration(status.rectificationReportAt ?? status.rectificationReportDue!, policy.lookBackAfter);
       await sleepUntil(status.lookBackAt);
       await once('look-back', async () => {

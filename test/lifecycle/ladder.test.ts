@@ -126,7 +126,9 @@ test('a transferred clue is reminded before its report-back date and escalated a
   const r = await (async () => {
     const r = await roundInRectification(s, { prefix: 'clue', problems: [] });
     const { reportBackDue } = await s.xc.unitStep(r.roundId, r.unitId, 'transferClue', { clueId: 'c1', by: 'inspector-chen', to: 'organisationDept', summary: '违规提拔干部线索' });
-    await s.clock.advance(Date.parse(reportBackDue) - (await s.env.currentTimeMs()) + 2 * DAY);
+    // The overdue step fires on the first working morning from the due date: past a weekend or a
+    // holiday block (Golden Week is the longest) whatever today's date makes the due date.
+    await s.clock.advance(Date.parse(reportBackDue) - (await s.env.currentTimeMs()) + 10 * DAY);
     const unit = await s.xc.unitStatus(r.roundId, r.unitId);
     expect(unit.clues).toEqual([{ clueId: 'c1', to: 'organisationDept', state: 'open', overdue: true }]);
     await s.xc.reportClueOutcome(r.roundId, r.unitId, 'c1', { by: `zzb-${r.roundId}`, outcome: '已调整干部', caseOpened: false });

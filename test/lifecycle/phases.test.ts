@@ -1,6 +1,6 @@
 // Every phase of a unit, with its human steps, on the product's own timetable (time skipped).
 import { clueWorkflowId, itemWorkflowId, roundWorkflowId, unitWorkflowId } from '../../src/domain/ids';
-import { recordHistory } from '../support/histories';
+import { patchesAfterFirstTask, recordHistory } from '../support/histories';
 import type { RoundStatus } from '../../src/domain/status';
 import { mailsTo, sampleRound, stripEmails, uid, unitOf, waitForMails } from '../support/helpers';
 import { DAY, lifecycleSuite, problem, rows } from '../support/lifecycle';
@@ -140,6 +140,10 @@ test('a unit passes through every phase, each human step a task with a due date,
     await recordHistory('unit', wf.getHandle(unitWorkflowId(roundId, unitId)));
     await recordHistory('item', wf.getHandle(itemWorkflowId(roundId, unitId, 'p1')));
     await recordHistory('clue', wf.getHandle(clueWorkflowId(roundId, unitId, 'c1')));
+    // Every patch of a run begun on today's code is decided in its first workflow task.
+    for (const id of [roundWorkflowId(roundId), unitWorkflowId(roundId, unitId), itemWorkflowId(roundId, unitId, 'p1'), clueWorkflowId(roundId, unitId, 'c1')]) {
+      expect({ id, late: patchesAfterFirstTask(await wf.getHandle(id).fetchHistory()) }).toEqual({ id, late: [] });
+    }
     expect(final.units).toEqual([{ unitId, phase: 'closed', items: 2, closed: 2, overdue: 0, longTermOpen: 0 }]);
   })();
 

@@ -1,13 +1,35 @@
-// Saved histories for the replay test. `RECORD_HISTORIES=1 npm test` rewrites them from the
-// lifecycle tests (do it when a workflow change is meant to be incompatible, and say so in the commit).
+// Saved histories for the replay test, one set per generation of the workflow code that may still
+// have runs in flight: `<type>.json` from before any patch, `<type>.<tag>.json` from later code.
+// `RECORD_HISTORIES=<tag> npm test` writes the current code's histories as `<type>.<tag>.json` from
+// the lifecycle tests (`RECORD_HISTORIES=1` rewrites `<type>.json`); keep every older set.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 
 export const HISTORIES_DIR = path.resolve(__dirname, '../histories');
 
 export async function recordHistory(name: string, handle: WorkflowHandle): Promise<void> {
-  if (process.env.RECORD_HISTORIES !== '1') return;
+  const tag = process.env.RECORD_HISTORIES;
+  if (!tag) return;
   const history = await handle.fetchHistory();
-  fs.writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), JSON.stringify(history, null, 1));
+  fs.writeFileSync(path.join(HISTORIES_DIR, tag === '1' ? `${name}.json` : `${name}.${tag}.json`), JSON.stringify(history, null, 1));
+}
+
+/**
+ * The patch markers a run recorded after its first workflow task. A patch asked mid-run, right after a
+ * local activity, can record its marker one workflow task later than replay reaches that line, and the
+ * run then fails to replay; so today's code decides every patch in the run's first workflow task.
+ */
+export function patchesAfterFirstTask(history: temporal.api.history.v1.IHistory): string[] {
+  const events = history.events ?? [];
+  const started = events.map((e, i) => (e.workflowTaskStartedEventAttributes ? i : -1)).filter((i) => i >= 0);
+  const second = started[1] ?? events.length;
+  return events
+    .slice(second)
+    .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+    .map((e) => {
+      const data = e.markerRecordedEventAttributes!.details?.['patch-data']?.payloads?.[0]?.data;
+      return data ? (JSON.parse(Buffer.from(data).toString()) as { id: string }).id : '?';
+    });
 }
