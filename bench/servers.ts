@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
-import { freePort, ROOT, startPostgres, startService, startTemporalDev, stopAll, stopPid } from '../infra/stack';
+import { freePort, ROOT, startNoticeRelay, startPostgres, startService, startTemporalDev, stopAll, stopPid } from '../infra/stack';
 import { migrate } from '../src/ledger/migrate';
 import { createPool } from '../src/ledger/pool';
 
@@ -92,6 +92,9 @@ export async function startDev(k: Knobs): Promise<Stack> {
   await migrate(pool);
   await pool.end();
   const sink = await startSink(runDir);
+  // The notice relay in front of the sink, as in every deployment (src/relay).
+  const relayPort = await freePort();
+  await startNoticeRelay({ runDir, port: relayPort, smtpPort: sink.port, databaseUrl, env: { RELAY_LOG: '0' } });
   const tPort = await freePort();
   await startTemporalDev({ runDir, port: tPort });
   const temporalAddress = `127.0.0.1:${tPort}`;
@@ -107,6 +110,7 @@ export async function startDev(k: Knobs): Promise<Stack> {
       DATABASE_URL: databaseUrl,
       SMTP_HOST: '127.0.0.1',
       SMTP_PORT: String(sink.port),
+      NOTICE_RELAY_URL: `smtp://127.0.0.1:${relayPort}`,
       WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
       // Bench only: GET /memory collects garbage in every isolate before reporting (src/workers/memory-probe.ts).
       WORKER_MEMORY_PROBE_ADDRESS: `127.0.0.1:${probePort}`,
@@ -124,7 +128,7 @@ export async function startDev(k: Knobs): Promise<Stack> {
     sinkFile: sink.file,
     workers: [{ pid: w.pid, metrics: `127.0.0.1:${metricsPort}`, probe: `127.0.0.1:${probePort}` }],
     baselinePid,
-    describe: `Temporal CLI dev server (temporal server start-dev, in-memory SQLite) ${temporalAddress}; embedded PostgreSQL 18 :${pgPort}; 1 worker process`,
+    describe: `Temporal CLI dev server (temporal server start-dev, in-memory SQLite) ${temporalAddress}; embedded PostgreSQL 18 :${pgPort}; 1 worker process; notice relay :${relayPort}`,
     stop: async () => void (await stopAll(runDir)),
   };
 }
@@ -155,6 +159,8 @@ export async function startProd(k: Knobs): Promise<Stack> {
     SMTP_HOST: '127.0.0.1',
     SMTP_PORT: String(sink.port),
     SMTP_SECURE: 'false',
+    NOTICE_RELAY_PORT: String(await freePort()),
+    RELAY_LOG: '0',
     WORKER_COUNT: String(k.workerCount),
     WORKER_HEAP_MB: String(k.heapMb),
     WORKER_METRICS_BASE_PORT: String(metricsBase),

@@ -8,7 +8,7 @@ import { DEV_API_TOKEN_SECRET, loadConfig, redactConfig, type Config } from '../
 import { driveToRectification } from '../src/client/drive';
 import { migrate } from '../src/ledger/migrate';
 import { createPool } from '../src/ledger/pool';
-import { portOpen, ROOT, startMailbox, startPostgres, startService, startTemporalDev, stopAll, type Service } from './stack';
+import { portOpen, ROOT, startMailbox, startNoticeRelay, startPostgres, startService, startTemporalDev, stopAll, type Service } from './stack';
 
 const RUN_DIR = path.join(ROOT, '.data/run');
 const TEST_RUN_DIR = path.join(path.resolve(ROOT, process.env.XUNCHA_TEST_DIR ?? '.data/test'), 'run');
@@ -58,6 +58,12 @@ async function start(): Promise<void> {
   const pool = createPool(config.DATABASE_URL, 2);
   const applied = await migrate(pool);
   console.log(`· migrations: ${applied.length ? applied.join(', ') : 'up to date'}`);
+  // The notice relay between the workers and the mail server (src/relay): unless the user runs their own.
+  if (!process.env.NOTICE_RELAY_URL) {
+    const relayPort = Number(process.env.NOTICE_RELAY_PORT ?? 2526);
+    await ensure('relay', () => startNoticeRelay({ runDir: RUN_DIR, port: relayPort, smtpPort: config.SMTP_PORT, databaseUrl: config.DATABASE_URL, env: { SMTP_HOST: config.SMTP_HOST } }));
+    process.env.NOTICE_RELAY_URL = `smtp://127.0.0.1:${relayPort}`;
+  }
 
   // One process each (not the tsx wrapper and a child), so its pid is the service's own.
   const tsService = (name: string, file: string, readyText: string) =>
@@ -127,6 +133,7 @@ async function start(): Promise<void> {
 巡察系统已启动 Xuncha is running.
   Temporal UI      http://127.0.0.1:${uiPort}/namespaces/default/workflows   (round/${roundId}, its unit and ${rows[0].items} items)
   收件箱 mailbox     ${mailbox ?? '(external SMTP)'}
+  通知中继 relay      ${process.env.NOTICE_RELAY_URL}   (each notice forwarded once; see relay_messages)
   Postgres 台账     ${redactConfig(config).DATABASE_URL}   e.g. psql "${config.DATABASE_URL}" -c 'table notices'
   控制台 console     ${config.API_PUBLIC_URL}   (API: ${config.API_PUBLIC_URL}/api/openapi.json)
 ${demoLogins(config, roundId, unit)}
@@ -171,7 +178,7 @@ async function main(): Promise<void> {
       return;
     }
     case 'status':
-      for (const n of ['postgres', 'mailbox', 'temporal', 'worker', 'api']) console.log(`${n}: ${running(n) ? 'running' : 'stopped'}`);
+      for (const n of ['postgres', 'mailbox', 'temporal', 'relay', 'worker', 'api']) console.log(`${n}: ${running(n) ? 'running' : 'stopped'}`);
       console.log(`temporal port open: ${await portOpen(7233)}`);
       return;
     default:

@@ -132,7 +132,7 @@ export async function stopPid(pid: number, timeoutMs = 20_000): Promise<void> {
 /** Stop every service with a pid file in runDir, last started first. */
 export async function stopAll(runDir: string): Promise<string[]> {
   if (!fs.existsSync(runDir)) return [];
-  const order = ['worker', 'temporal', 'mailbox', 'postgres'];
+  const order = ['worker', 'relay', 'temporal', 'mailbox', 'postgres'];
   const pids = fs.readdirSync(runDir).filter((f) => f.endsWith('.pid'));
   pids.sort((a, b) => order.indexOf(a.replace('.pid', '')) - order.indexOf(b.replace('.pid', '')));
   const stopped: string[] = [];
@@ -162,6 +162,23 @@ export function startMailbox(o: { runDir: string; smtpPort: number; httpPort: nu
     args: ['--import', 'tsx', path.join(ROOT, 'infra/services/mailbox.ts')],
     env: { MAILBOX_SMTP_PORT: String(o.smtpPort), MAILBOX_HTTP_PORT: String(o.httpPort), MAILBOX_LOG: o.log ? '1' : '0' },
     runDir: o.runDir,
+  });
+}
+
+/**
+ * The notice relay (src/relay) on 127.0.0.1:`port`, forwarding to the SMTP server at `smtpPort`, with
+ * its memory of forwarded Message-IDs in `databaseUrl` (migrated). Workers reach it by
+ * NOTICE_RELAY_URL=smtp://127.0.0.1:`port`.
+ */
+export function startNoticeRelay(o: { runDir: string; port: number; smtpPort: number; databaseUrl: string; name?: string; env?: Record<string, string> }): Promise<Service> {
+  const name = o.name ?? 'relay';
+  return startService({
+    name,
+    command: process.execPath,
+    args: ['--import', 'tsx', path.join(ROOT, 'src/relay/main.ts')],
+    env: { DATABASE_URL: o.databaseUrl, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(o.smtpPort), NOTICE_RELAY_LISTEN: `127.0.0.1:${o.port}`, ...o.env },
+    runDir: o.runDir,
+    readyCheck: async () => fs.readFileSync(path.join(o.runDir, `${name}.log`), 'utf8').includes('[relay] listening'),
   });
 }
 

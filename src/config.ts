@@ -28,6 +28,19 @@ export const Env = z.object({
   SMTP_SECURE: Bool.default(false),
   SMTP_USER: z.string().optional(),
   SMTP_PASS: z.string().optional(),
+  /**
+   * The notice relay (src/relay, 通知中继), e.g. `smtp://127.0.0.1:2526`: when set, workers hand notices
+   * to it and it forwards them to SMTP_HOST once per Message-ID, so a worker killed between the
+   * relay's 250 and marking the notice sent does not send it twice. Unset: workers talk to SMTP_HOST.
+   */
+  NOTICE_RELAY_URL: z
+    .string()
+    .regex(/^smtp:\/\/[\w.-]+:\d+\/?$/, 'must be smtp://host:port')
+    .optional(),
+  /** Where the relay listens (host:port); by default the host and port of NOTICE_RELAY_URL. In a container: 0.0.0.0:2526. */
+  NOTICE_RELAY_LISTEN: z.string().regex(/^[\w.-]+:\d+$/, 'must be host:port').optional(),
+  /** How long the relay remembers a forwarded Message-ID (a worker's retry comes within minutes). */
+  NOTICE_RELAY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   MAIL_FROM: z.string().min(3).default('巡察工作领导小组办公室 <xuncha-office@localhost>'),
   CONSOLE_URL: z.url().default('http://localhost:8080'),
   /** Notice task queue: e-mails per second across all notice workers. */

@@ -5,6 +5,7 @@
 // refuses a bad setting — and everything they print is searched for every secret.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { SMTPServer } from 'smtp-server';
@@ -12,7 +13,7 @@ import { simpleParser } from 'mailparser';
 import { signToken } from '../src/api/auth';
 import { XunchaClient } from '../src/client/xuncha-client';
 import { createDataConverter, loadCodecConfig } from '../src/codec';
-import { freePort, ROOT, startTemporalDev, stopPid, type Service } from '../infra/stack';
+import { freePort, ROOT, startNoticeRelay, startTemporalDev, stopPid, type Service } from '../infra/stack';
 import { chaosPolicy, runChaosRound, scenarioDir, sleep, startWorker, kill, type WorkerProcess } from './chaos/support';
 import { createPool, eventually } from './support/helpers';
 import type { Pool } from 'pg';
@@ -29,6 +30,7 @@ const ROLE = `xuncha_secrets_${hex(3)}`;
 
 let owner: Pool;
 let temporal: Service;
+let relay: Service;
 let smtp: SMTPServer;
 let smtpPort = 0;
 const received: { to: string[]; subject: string }[] = [];
@@ -75,6 +77,17 @@ beforeAll(async () => {
   smtpPort = await freePort();
   await new Promise<void>((r) => smtp.listen(smtpPort, '127.0.0.1', r));
 
+  // The notice relay in front of it, holding the SMTP password and the database password.
+  const relayPort = await freePort();
+  relay = await startNoticeRelay({
+    runDir: dir,
+    port: relayPort,
+    smtpPort,
+    databaseUrl: url.toString(),
+    env: { DATABASE_APP_ROLE: 'xuncha_app', SMTP_USER: 'xuncha', SMTP_PASS: SECRETS.smtpPassword },
+  });
+  outputs.push({ what: 'relay', text: () => fs.readFileSync(relay.logFile, 'utf8') });
+
   const temporalPort = await freePort();
   temporal = await startTemporalDev({ runDir: dir, port: temporalPort });
   env = {
@@ -85,6 +98,7 @@ beforeAll(async () => {
     SMTP_PORT: String(smtpPort),
     SMTP_USER: 'xuncha',
     SMTP_PASS: SECRETS.smtpPassword,
+    NOTICE_RELAY_URL: `smtp://127.0.0.1:${relayPort}`,
     XUNCHA_CODEC_KEYS: `k7:${SECRETS.codecKey}`,
     XUNCHA_CODEC_AUTH_TOKENS: SECRETS.codecToken,
     API_TOKEN_SECRET: SECRETS.apiTokenSecret,
@@ -103,6 +117,7 @@ afterAll(async () => {
   await xc?.client.connection.close();
   smtp?.close();
   if (temporal) await stopPid(temporal.pid);
+  if (relay) await stopPid(relay.pid);
   await owner?.query(`DROP OWNED BY ${ROLE}`).catch(() => undefined);
   await owner?.query(`DROP ROLE IF EXISTS ${ROLE}`).catch(() => undefined);
   await owner?.end();
@@ -167,6 +182,8 @@ test('no secret appears in anything the worker and the API print, through a life
   }
   // The redacted configuration was printed (so the check above looked at real output).
   expect(worker.output()).toContain('"SMTP_PASS":"***"');
+  expect(fs.readFileSync(relay.logFile, 'utf8')).toContain('"SMTP_PASS":"***"');
+  expect(fs.readFileSync(relay.logFile, 'utf8')).toContain('[relay] forwarded');
   expect(apiOut).toContain('"API_TOKEN_SECRET":"***"');
   expect(worker.output()).toContain(`${ROLE}:***@`);
   const sizes = outputs.map(({ what, text }) => `${what} ${text().length} chars`).join(', ');

@@ -2,7 +2,7 @@
 //   tsx infra/prod/prod.ts start | stop | status
 // PostgreSQL (its own port and data), the Temporal server built from its Go module with its
 // schemas set up by the sql tool, the namespace and search attributes, the ledger migrated,
-// WORKER_COUNT worker processes on the same task queues, an SMTP receiver unless SMTP_HOST is set,
+// WORKER_COUNT worker processes on the same task queues, the notice relay, an SMTP receiver unless SMTP_HOST is set,
 // and the HTTP API with the prebuilt console. Pid files and logs in .data/prod/run; stop goes in reverse order.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -225,6 +225,20 @@ async function start(): Promise<void> {
   const migrated = run(process.execPath, [path.join(APP_DIR, 'infra/prod/migrate.js')], { env, what: 'ledger migrations', logTo: path.join(RUN_DIR, 'migrate.log') });
   log(`ledger xuncha_prod ${migrated.trim()}`);
 
+  // The notice relay between the workers and the mail server (src/relay): each notice forwarded once.
+  const relayPort = num('NOTICE_RELAY_PORT', 2527);
+  env.NOTICE_RELAY_URL = `smtp://127.0.0.1:${relayPort}`;
+  await ensure('relay', () =>
+    startService({
+      name: 'relay',
+      command: process.execPath,
+      args: [path.join(APP_DIR, 'src/relay/main.js')],
+      env,
+      runDir: RUN_DIR,
+      readyCheck: async () => fs.readFileSync(path.join(RUN_DIR, 'relay.log'), 'utf8').includes('[relay] listening'),
+    }),
+  );
+
   // Several worker processes on the same task queues: the server spreads tasks over their pollers.
   // WORKER_METRICS_BASE_PORT: worker i serves its SDK metrics at 127.0.0.1:<base + i>.
   const metricsBase = S('WORKER_METRICS_BASE_PORT');
@@ -281,7 +295,7 @@ Xuncha production-shaped stack is running (${Math.round((Date.now() - t0) / 1000
   Temporal ${version}  ${TEMPORAL_ADDRESS}, namespace ${NAMESPACE} (no Web UI here: temporal workflow list --address ${TEMPORAL_ADDRESS})
   PostgreSQL         127.0.0.1:${PG_PORT}: temporal + temporal_visibility (role temporal), xuncha_prod (role xuncha); data .data/prod/pg
   Workers            ${workers} on ${WORKFLOW_TASK_QUEUE} and ${NOTICE_TASK_QUEUE} (compiled app .data/prod/app)
-  Mail               ${mailboxUrl ? `SMTP 127.0.0.1:${MAILBOX_SMTP}, mailbox ${mailboxUrl}` : `relay ${external}`}
+  Mail               notice relay ${env.NOTICE_RELAY_URL} (pid ${pidOf('relay') ?? '?'}) → ${mailboxUrl ? `SMTP 127.0.0.1:${MAILBOX_SMTP}, mailbox ${mailboxUrl}` : `relay ${external}`}
   API + console      ${apiEntry ? `${apiUrl} (${apiEntry}; OpenAPI at /api/openapi.json)` : 'not started (API_ENABLED=false)'}
   Metrics            http://127.0.0.1:${S('TEMPORAL_METRICS_PORT') ?? '9243'}/metrics (Temporal server)
   Pids and logs      .data/prod/run/    Secrets .data/prod/secrets.env

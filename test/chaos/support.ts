@@ -14,7 +14,7 @@ import { workflowBundleOptions } from '../../src/workers/bundle';
 import { itemWorkflowId, roundWorkflowId, unitWorkflowId } from '../../src/domain/ids';
 import type { RoundPolicy } from '../../src/domain/policy';
 import type { UnitStatus } from '../../src/domain/status';
-import { freePort, ROOT, startMailbox, startPostgres, startTemporalDev, stopPid, type Service } from '../../infra/stack';
+import { freePort, ROOT, startMailbox, startNoticeRelay, startPostgres, startTemporalDev, stopPid, type Service } from '../../infra/stack';
 import { migrate } from '../../src/ledger/migrate';
 import { createPool } from '../../src/ledger/pool';
 import { harness, sampleRound, stripEmails, testDataConverter, uid, unitOf, type Harness, type Mail } from '../support/helpers';
@@ -449,6 +449,8 @@ export class Stack {
   httpPort = 0;
   databaseUrl = process.env.DATABASE_URL!;
   mailboxUrl = process.env.MAILBOX_URL!;
+  relayPort = 0;
+  relayUrl = process.env.NOTICE_RELAY_URL!;
   bundle = '';
   h!: Harness;
   xc!: XunchaClient;
@@ -476,8 +478,14 @@ export class Stack {
       await s.startMailbox();
       s.mailboxUrl = `http://127.0.0.1:${s.httpPort}`;
     }
+    if (o.postgres || o.mailbox) {
+      // Its own notice relay in front of its own receiver, with its memory in its own database.
+      s.relayPort = await freePort();
+      await s.startRelay();
+      s.relayUrl = `smtp://127.0.0.1:${s.relayPort}`;
+    }
     s.bundle = await prebuiltBundle(s.dir);
-    s.h = harness({ DATABASE_URL: s.databaseUrl, SMTP_PORT: String(s.smtpPort), TEMPORAL_ADDRESS: s.temporalAddress });
+    s.h = harness({ DATABASE_URL: s.databaseUrl, SMTP_PORT: String(s.smtpPort), NOTICE_RELAY_URL: s.relayUrl, TEMPORAL_ADDRESS: s.temporalAddress });
     s.xc = await XunchaClient.connect({ TEMPORAL_ADDRESS: s.temporalAddress, TEMPORAL_NAMESPACE: 'default' });
     return s;
   }
@@ -493,7 +501,13 @@ export class Stack {
   async startMailbox(): Promise<void> {
     this.services.set('mailbox', await startMailbox({ runDir: this.dir, smtpPort: this.smtpPort, httpPort: this.httpPort, log: false }));
   }
-  async stop(service: 'temporal' | 'postgres' | 'mailbox'): Promise<void> {
+  async startRelay(): Promise<void> {
+    this.services.set(
+      'relay',
+      await startNoticeRelay({ runDir: this.dir, port: this.relayPort, smtpPort: this.smtpPort, databaseUrl: this.databaseUrl, env: { DATABASE_APP_ROLE: process.env.DATABASE_APP_ROLE ?? 'xuncha_app' } }),
+    );
+  }
+  async stop(service: 'temporal' | 'postgres' | 'mailbox' | 'relay'): Promise<void> {
     const s = this.services.get(service);
     if (s) await stopPid(s.pid);
     this.services.delete(service);
@@ -501,7 +515,7 @@ export class Stack {
   /** The real worker process against this stack. */
   async worker(env: Record<string, string> = {}): Promise<WorkerProcess> {
     const w = startWorker(
-      { TEMPORAL_ADDRESS: this.temporalAddress, DATABASE_URL: this.databaseUrl, SMTP_PORT: String(this.smtpPort), WORKFLOW_BUNDLE: this.bundle, ...env },
+      { TEMPORAL_ADDRESS: this.temporalAddress, DATABASE_URL: this.databaseUrl, SMTP_PORT: String(this.smtpPort), NOTICE_RELAY_URL: this.relayUrl, WORKFLOW_BUNDLE: this.bundle, ...env },
       path.join(this.dir, `worker-${this.workers.length + 1}.log`),
     );
     this.workers.push(w);
@@ -512,6 +526,6 @@ export class Stack {
     for (const w of this.workers) await kill(w);
     await this.xc?.client.connection.close().catch(() => undefined);
     await this.h?.close().catch(() => undefined);
-    for (const name of ['mailbox', 'temporal', 'postgres'] as const) await this.stop(name);
+    for (const name of ['relay', 'mailbox', 'temporal', 'postgres'] as const) await this.stop(name);
   }
 }

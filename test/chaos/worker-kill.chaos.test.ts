@@ -38,15 +38,15 @@ beforeAll(async () => {
   h = harness();
   const port = await freePort();
   services.push(await startTemporalDev({ runDir: dir, port }));
-  // The real receiver behind a slow link (each connection waits 400 ms before it is passed on), so
-  // that a send lasts long enough to be killed in the middle of it.
+  // The notice relay (and the real receiver behind it) over a slow link (each connection waits 400 ms
+  // before it is passed on), so that a send lasts long enough to be killed in the middle of it.
   proxy = net.createServer((client) => {
     sockets.add(client);
     liveSends++;
     client.once('close', () => liveSends--);
     client.pause();
     setTimeout(() => {
-      const upstream = net.connect(Number(process.env.SMTP_PORT), '127.0.0.1');
+      const upstream = net.connect(Number(new URL(process.env.NOTICE_RELAY_URL!).port), '127.0.0.1');
       sockets.add(upstream);
       client.pipe(upstream).pipe(client);
       client.resume();
@@ -57,7 +57,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
   bundle = await prebuiltBundle(dir);
-  const env = { TEMPORAL_ADDRESS: `127.0.0.1:${port}`, SMTP_PORT: String((proxy.address() as net.AddressInfo).port), WORKFLOW_BUNDLE: bundle };
+  const env = { TEMPORAL_ADDRESS: `127.0.0.1:${port}`, NOTICE_RELAY_URL: `smtp://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`, WORKFLOW_BUNDLE: bundle };
   // Every worker's output, across restarts, in one file beside the scenario's servers.
   spawnWorker = () => startWorker(env, path.join(dir, 'workers.log'));
   xc = await XunchaClient.connect({ TEMPORAL_ADDRESS: `127.0.0.1:${port}`, TEMPORAL_NAMESPACE: 'default' });
@@ -181,6 +181,10 @@ test(`SIGKILL the worker at ${KILLS} seeded-random points of running rounds: not
   await sleep(3000);
   const result = await reckon(h.pool, xc, done, await allMails(process.env.MAILBOX_URL!));
   const replay = await replayAll(xc, done, bundle);
+  // Retries of notices the relay had already forwarded (a kill after its 250): refused, not sent again.
+  const refusedByRelay = (
+    await h.pool.query(`SELECT COALESCE(sum(duplicates_refused), 0)::int AS n FROM relay_messages WHERE recipients ~ $1`, [done.map((r) => r.roundId).join('|')])
+  ).rows[0].n as number;
   const figures = {
     seed,
     faultsInjected: kills.length,
@@ -196,6 +200,7 @@ test(`SIGKILL the worker at ${KILLS} seeded-random points of running rounds: not
     duplicated: result.mailsDuplicated + result.stepsRepeated,
     stuck: result.workflowsNotCompleted,
     unrecordedMails: result.mailsUnrecorded,
+    duplicatesRefusedByRelay: refusedByRelay,
     runsReplayed: replay.runs,
     runsNotReplaying: replay.problems.length,
     wallSeconds: Math.round((Date.now() - t0) / 1000),

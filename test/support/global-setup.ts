@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
-import { freePort, ROOT, startMailbox, startPostgres, startTemporalDev, stopAll, temporalTestServer, type Service } from '../../infra/stack';
+import { freePort, ROOT, startMailbox, startNoticeRelay, startPostgres, startTemporalDev, stopAll, temporalTestServer, type Service } from '../../infra/stack';
 import { migrate } from '../../src/ledger/migrate';
 import { createPool, assertTestDatabase, databaseName } from '../../src/ledger/pool';
 
@@ -40,6 +40,10 @@ export default async function globalSetup(): Promise<void> {
   const smtpPort = await freePort();
   const httpPort = await freePort();
   services.push(await startMailbox({ runDir: RUN_DIR, smtpPort, httpPort, log: false }));
+  // Notices go through the notice relay, as in every deployment (src/relay).
+  const relayPort = await freePort();
+  const appRole = process.env.DATABASE_APP_ROLE ?? 'xuncha_app';
+  services.push(await startNoticeRelay({ runDir: RUN_DIR, port: relayPort, smtpPort, databaseUrl, env: { DATABASE_APP_ROLE: appRole, RELAY_LOG: '0' } }));
 
   const temporalPort = await freePort();
   // A second namespace keeps the fault tests' workers apart from the other dev-server tests'.
@@ -49,6 +53,7 @@ export default async function globalSetup(): Promise<void> {
     DATABASE_URL: databaseUrl,
     SMTP_HOST: '127.0.0.1',
     SMTP_PORT: String(smtpPort),
+    NOTICE_RELAY_URL: `smtp://127.0.0.1:${relayPort}`,
     MAILBOX_URL: `http://127.0.0.1:${httpPort}`,
     TEMPORAL_DEV_ADDRESS: `127.0.0.1:${temporalPort}`,
     TEMPORAL_TEST_SERVER: temporalTestServer(),
