@@ -54,8 +54,12 @@ async function readAll(stream: Readable & { sizeExceeded?: boolean }): Promise<B
 }
 
 /** Forward once: 'forwarded' or 'duplicate' (already forwarded earlier; refused this time). Throws an SMTP error otherwise. */
-export async function forwardOnce(o: Pick<RelayOptions, 'pool' | 'upstream'>, raw: Buffer, envelope: { from: string; to: string[] }): Promise<'forwarded' | 'duplicate'> {
-  const id = messageKey(raw);
+export async function forwardOnce(
+  o: Pick<RelayOptions, 'pool' | 'upstream'>,
+  id: string,
+  raw: Buffer,
+  envelope: { from: string; to: string[] },
+): Promise<'forwarded' | 'duplicate'> {
   const recipients = [...new Set(envelope.to.map((a) => a.toLowerCase()))].sort().join(',');
   let client;
   try {
@@ -108,8 +112,9 @@ export async function startRelay(o: RelayOptions): Promise<RunningRelay> {
       readAll(stream)
         .then((raw) => {
           const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-          return forwardOnce(o, raw, { from, to: session.envelope.rcptTo.map((r) => r.address) }).then((outcome) => {
-            log(`[relay] ${outcome === 'forwarded' ? 'forwarded' : 'duplicate refused'} ${messageKey(raw)}`);
+          const id = messageKey(raw);
+          return forwardOnce(o, id, raw, { from, to: session.envelope.rcptTo.map((r) => r.address) }).then((outcome) => {
+            log(`[relay] ${outcome === 'forwarded' ? 'forwarded' : 'duplicate refused'} ${id}`);
             cb(null, outcome === 'forwarded' ? 'accepted and forwarded' : 'already forwarded; not sent again');
           });
         })
