@@ -14,10 +14,11 @@ beforeAll(() => quietRuntime());
 // Every generation of saved histories: <type>.json from the first code, <type>.<tag>.json from later code.
 const saved = fs.readdirSync(HISTORIES_DIR).filter((f) => /^(round|unit|item|clue|letter)(\.[\w-]+)?\.json$/.test(f) && !f.includes('altered'));
 
-// Three generations: before any patch; patches asked mid-run; every patch decided at a run's start (today's).
+// Four generations: before any patch; patches asked mid-run; every patch decided at a run's start; an
+// item's fewer round trips per step (today's; only the item's code changed, the others are saved alike).
 test('every workflow type has a saved history of each generation of the code', () => {
   for (const name of ['round', 'unit', 'item', 'clue', 'letter']) {
-    expect(saved.filter((f) => f.startsWith(`${name}.`)).sort()).toEqual([`${name}.at-start.json`, `${name}.json`, `${name}.patched-mid-run.json`]);
+    expect(saved.filter((f) => f.startsWith(`${name}.`)).sort()).toEqual([`${name}.at-start.json`, `${name}.fewer-trips.json`, `${name}.json`, `${name}.patched-mid-run.json`]);
   }
 });
 
@@ -42,6 +43,7 @@ test('a patch recorded after the first workflow task is found, and such a run fa
   const late = load('late-patch-item.json');
   expect(patchesAfterFirstTask(late)).toEqual(['dedupe-unit-signals']);
   expect(patchesAfterFirstTask(load('item.at-start.json'))).toEqual([]);
+  expect(patchesAfterFirstTask(load('item.fewer-trips.json'))).toEqual([]);
   await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter() }, late, 'replay-late')).rejects.toMatchObject({
     name: 'DeterminismViolationError',
     message: expect.stringContaining('dedupe-unit-signals'),

@@ -40,15 +40,20 @@ export interface ItemRef {
   deadline: string;
 }
 
-/** What a unit (and the round) knows of each of its items; sent by the item on every change. */
+/**
+ * What a unit (and the round) knows of each of its items: what it counts and acts on. Sent by the item
+ * when one of these changes. Items begun before `item-fewer-round-trips` also sent their progress and
+ * colour on every change; newer ones leave them to the item's own status and the ledger
+ * (`rectification_items`), which is where the console and the API read them.
+ */
 export interface ItemSummary {
   itemId: string;
   kind: ItemKind;
   state: 'open' | 'closed';
-  progress: ProgressStatus;
   deadline: string;
   overdue: boolean;
-  colour: Colour;
+  progress?: ProgressStatus;
+  colour?: Colour;
 }
 
 export interface ItemStatus extends ItemRef {

@@ -20,8 +20,33 @@ export class Effects {
    * `startDecided`: the run began on code that decides every patch in its first workflow task (its
    * workflow's `*-patches-at-start` patch, which includes this one and the ones below).
    */
-  constructor(readonly startDecided = false) {
+  constructor(
+    readonly startDecided = false,
+    /**
+     * Notices and signals to other workflows go out in the background: the workflow (or the Update
+     * that caused them) goes on once its ledger rows are written, not once the e-mail is accepted.
+     * Still counted in `busy`, so continue-as-new and completion wait for them.
+     */
+    readonly inBackground = false,
+  ) {
     this.ledger = startDecided || patched('ledger-local-activities') ? localLedger : ledger;
+    // Nobody may be racing it yet; a failure is still reported where the workflow races it.
+    this.failed.catch(() => undefined);
+  }
+  private fail: (err: unknown) => void = () => undefined;
+  /** Rejects with the first failure of work sent to the background (see `soon`). */
+  readonly failed = new Promise<never>((_, reject) => {
+    this.fail = reject;
+  });
+  /**
+   * Work the workflow does not wait for: awaited in place unless `inBackground`. A failure is not
+   * lost: it rejects `failed`, which `runOrContinue` races, so it fails the run as if awaited.
+   */
+  soon(work: Promise<unknown>): Promise<unknown> {
+    // Not in the background: the very same promise, so older runs resume exactly as they did.
+    if (!this.inBackground) return work;
+    work.catch((err) => this.fail(err));
+    return Promise.resolve();
   }
   /**
    * The timeout of a wait until `iso`. Since the patches at start, a wait always starts its timer (of
@@ -60,7 +85,7 @@ export class Effects {
     const record: TaskRecord = { ...task, workflowId: workflowInfo().workflowId };
     await this.record({ type: 'task.opened', eventKey: `${t.taskId}:opened`, at: nowIso(), actor: 'system', task: record, confidentialUntil: t.confidentialUntil });
     if (notify) {
-      await this.notify({
+      await this.soon(this.notify({
         key: `${t.taskId}:assigned`,
         template: 'task-assigned',
         roundId: t.roundId,
@@ -71,7 +96,7 @@ export class Effects {
         itemTitle: t.subject,
         deadline: t.dueAt,
         confidentialUntil: t.confidentialUntil,
-      });
+      }));
     }
   }
   closeTask(c: { roundId: string; unitId?: string; taskId: string; by: string; outcome?: string; state?: 'done' | 'cancelled' }): Promise<unknown> {
@@ -118,7 +143,7 @@ export async function runOrContinue(fx: Effects, limit: number, allHandlersFinis
     done = true;
   });
   for (;;) {
-    await Promise.race([finished, condition(() => historyFull(limit) && quiet(fx, allHandlersFinished))]);
+    await Promise.race([finished, fx.failed, condition(() => historyFull(limit) && quiet(fx, allHandlersFinished))]);
     if (done) return;
     if (historyFull(limit) && quiet(fx, allHandlersFinished)) await cont();
   }

@@ -449,7 +449,8 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
       st.plan = plan.items;
       status.planFiledAt = at();
       for (const it of plan.items) {
-        status.items.push({ itemId: it.problemId, kind: it.kind, state: 'open', progress: 'not-done', deadline: new Date(Date.parse(it.deadline)).toISOString(), overdue: false, colour: 'none' });
+        // What the unit counts (see ItemSummary); the item tells it when that changes, not when it is issued.
+        status.items.push({ itemId: it.problemId, kind: it.kind, state: 'open', deadline: new Date(Date.parse(it.deadline)).toISOString(), overdue: false });
       }
       await fx.record({ type: 'plan.filed', eventKey: `${wfId}:plan`, at: status.planFiledAt, actor: plan.by, ...base, plan });
       await tasks.close('file-plan', plan.by);

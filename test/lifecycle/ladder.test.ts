@@ -3,13 +3,31 @@
 import { itemWorkflowId } from '../../src/domain/ids';
 import type { ItemStatus } from '../../src/domain/status';
 import { mailsTo, waitForMail, waitForMails } from '../support/helpers';
+import { workflowTasks } from '../support/histories';
 import { DAY, lifecycleSuite, problem, roundInRectification, rows } from '../support/lifecycle';
 
 const s = lifecycleSuite();
+
+/** How an item's whole life went through the server: one workflow task per step, and the unit told only of what it counts. */
+async function roundTrips(roundId: string, unitId: string, itemId: string) {
+  const tasks = workflowTasks(await s.env.client.workflow.getHandle(itemWorkflowId(roundId, unitId, itemId)).fetchHistory());
+  const count = (what: string) => tasks.flatMap((t) => t.did).filter((d) => d === what).length;
+  return {
+    // What a workflow task woken only by a notice's result did: nothing (the step's rows, its notice and
+    // the next timer were all in the task its timer fired in), or complete the item.
+    afterNoticeResults: tasks
+      .filter((t) => t.woken.length > 0 && t.woken.every((w) => w === 'activityTaskCompleted'))
+      .flatMap((t) => t.did.filter((d) => d !== 'workflowExecutionCompleted')),
+    signalsToUnit: count('signalExternalWorkflowExecutionInitiated'),
+    noticesSent: count('activityTaskScheduled'),
+    // Updates completed in a later workflow task than the one that accepted them (waiting for an e-mail or a signal).
+    updatesOverTasks: tasks.reduce((n, t) => n + t.did.filter((d) => d === 'workflowExecutionUpdateAccepted').length - t.did.filter((d) => d === 'workflowExecutionUpdateCompleted').length, 0),
+  };
+}
+// Sorted: a step's notice and its task's notice go out side by side, and so do two steps due at once
+// (red and 催办); the order the steps fired in is the item's `firedSteps`.
 const templates = async (roundId: string) =>
-  (await rows(s, 'SELECT template, recipient_email AS "to" FROM notices WHERE round_id = $1 AND item_id IS NOT NULL ORDER BY notice_id', [roundId])).map(
-    (r) => `${r.template} → ${r.to.split('.')[0]}`,
-  );
+  (await rows(s, 'SELECT template, recipient_email AS "to" FROM notices WHERE round_id = $1 AND item_id IS NOT NULL', [roundId])).map((r) => `${r.template} → ${r.to.split('.')[0]}`).sort();
 
 test('on time: the green reminder goes out 20 days before; closing stops everything after it', async () => {
   const r = await (async () => {
@@ -39,7 +57,8 @@ test('late: yellow, red, 催办, 约谈 at 7 days and 问责 referral at 30 days
     expect((await mailsTo(r.emails.discipline)).map((m) => m.subject)).toContain('【问责移送】县财政局：“违规发放津补贴”整改不力');
     expect(referral).toBeDefined();
     const unit = await s.xc.unitStatus(r.roundId, r.unitId);
-    expect(unit.items).toEqual([expect.objectContaining({ itemId: 'p1', overdue: true, colour: 'red' })]);
+    // The unit keeps what it counts; the colour is the item's (above) and the ledger's.
+    expect(unit.items).toEqual([{ itemId: 'p1', kind: 'time-limited', state: 'open', deadline: new Date(deadline).toISOString(), overdue: true }]);
     // 约谈 and 问责 are tasks too, for a leading-group member and the discipline commission.
     expect(unit.escalations).toEqual(['report-urge', 'self-exam', 'democratic-life', 'circular']);
     const itemTasks = await rows(s, `SELECT kind, assignee_role FROM tasks WHERE round_id = $1 AND item_id = 'p1' ORDER BY created_at`, [r.roundId]);
@@ -55,18 +74,20 @@ test('late: yellow, red, 催办, 约谈 at 7 days and 问责 referral at 30 days
     await s.clock.advance(60 * DAY);
     return r;
   })();
+  // Six steps, two tasks: eight notices; overdue and closed are all the unit hears of.
+  expect(await roundTrips(r.roundId, r.unitId, 'p1')).toEqual({ afterNoticeResults: [], signalsToUnit: 2, noticesSent: 8, updatesOverTasks: 0 });
   expect(await templates(r.roundId)).toEqual([
-    'reminder-green → head',
-    'reminder-yellow → head',
-    'reminder-yellow → leader',
-    'reminder-red → head',
-    'reminder-red → secretary',
-    'urge → head',
+    'discipline-referral → jiwei',
     'interview → head',
     'interview → lg',
-    'task-assigned → lg',
-    'discipline-referral → jiwei',
+    'reminder-green → head',
+    'reminder-red → head',
+    'reminder-red → secretary',
+    'reminder-yellow → head',
+    'reminder-yellow → leader',
     'task-assigned → jiwei',
+    'task-assigned → lg',
+    'urge → head',
   ]);
   const unitNotices = await rows(s, `SELECT template, count(*)::int AS n FROM notices WHERE round_id = $1 AND item_id IS NULL AND template IN ('self-examination','democratic-life-meeting','circular','discipline-referral') GROUP BY template ORDER BY template`, [r.roundId]);
   expect(unitNotices).toEqual([
@@ -120,6 +141,8 @@ test('a returned item gets its reason, a new deadline and a new set of reminders
     { decision: 'close', reason: null },
   ]);
   expect(await rows(s, `SELECT returned_count, state FROM rectification_items WHERE round_id = $1`, [r.roundId])).toEqual([{ returned_count: 1, state: 'closed' }]);
+  // Two greens, the office's reconcile task, the return: four notices; the unit hears of the new deadline and the close.
+  expect(await roundTrips(r.roundId, r.unitId, 'p1')).toEqual({ afterNoticeResults: [], signalsToUnit: 2, noticesSent: 4, updatesOverTasks: 0 });
 });
 
 test('a transferred clue is reminded before its report-back date and escalated after it', async () => {

@@ -33,3 +33,53 @@ export function patchesAfterFirstTask(history: temporal.api.history.v1.IHistory)
       return data ? (JSON.parse(Buffer.from(data).toString()) as { id: string }).id : '?';
     });
 }
+
+type Event = temporal.api.history.v1.IHistoryEvent;
+/** Events a workflow task's completion writes (its commands), as opposed to what happens to the workflow. */
+const COMMAND_EVENTS: (keyof Event)[] = [
+  'markerRecordedEventAttributes',
+  'activityTaskScheduledEventAttributes',
+  'timerStartedEventAttributes',
+  'timerCanceledEventAttributes',
+  'signalExternalWorkflowExecutionInitiatedEventAttributes',
+  'startChildWorkflowExecutionInitiatedEventAttributes',
+  'upsertWorkflowSearchAttributesEventAttributes',
+  'workflowExecutionUpdateAcceptedEventAttributes',
+  'workflowExecutionUpdateCompletedEventAttributes',
+  'workflowExecutionCompletedEventAttributes',
+  'workflowExecutionContinuedAsNewEventAttributes',
+];
+const TRIGGERS: (keyof Event)[] = [
+  'timerFiredEventAttributes',
+  'activityTaskCompletedEventAttributes',
+  'externalWorkflowExecutionSignaledEventAttributes',
+  'workflowExecutionSignaledEventAttributes',
+  'workflowExecutionUpdateAdmittedEventAttributes',
+  'workflowExecutionStartedEventAttributes',
+];
+const kind = (e: Event, among: (keyof Event)[]) => among.find((k) => e[k]);
+
+/** Each workflow task of a history: what woke the workflow and what its completion did (attribute names without the suffix). */
+export function workflowTasks(history: temporal.api.history.v1.IHistory): { woken: string[]; did: string[] }[] {
+  const tasks: { woken: string[]; did: string[] }[] = [];
+  let woken: string[] = [];
+  let current: { woken: string[]; did: string[] } | undefined;
+  for (const e of history.events ?? []) {
+    if (e.workflowTaskCompletedEventAttributes) {
+      current = { woken, did: [] };
+      tasks.push(current);
+      woken = [];
+      continue;
+    }
+    const command = kind(e, COMMAND_EVENTS);
+    if (command && current) {
+      // An Update accepted in the task that ran its handler; a command's event follows the completion.
+      current.did.push(command.replace(/EventAttributes$/, ''));
+      continue;
+    }
+    current = undefined;
+    const trigger = kind(e, TRIGGERS);
+    if (trigger) woken.push(trigger.replace(/EventAttributes$/, ''));
+  }
+  return tasks;
+}
