@@ -5,6 +5,7 @@
 // bare baseline on the same server. Prints a table and JSON, and writes bench/results/<ts>-<preset>-<target>.json.
 // Not part of `npm test`. See README.md ("Scale") for what is measured and how.
 import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -71,11 +72,16 @@ const limit = limiter(concurrency);
 const latencies: Record<string, number[]> = {};
 const errors: Record<string, number> = {};
 let firstError: string | undefined;
-async function timed<T>(kind: string, fn: () => Promise<T>, retries = 3): Promise<T | undefined> {
+/**
+ * One driver call, retried on transport trouble. `fn` gets one Update id for all its attempts: a
+ * timed-out step that did run is then answered with its outcome instead of running again.
+ */
+async function timed<T>(kind: string, fn: (opts: { updateId: string }) => Promise<T>, retries = 3): Promise<T | undefined> {
+  const opts = { updateId: randomUUID() };
   for (let attempt = 0; ; attempt++) {
     const t = Date.now();
     try {
-      const v = await limit(fn);
+      const v = await limit(() => fn(opts));
       (latencies[kind] ??= []).push(Date.now() - t);
       return v;
     } catch (e) {
@@ -330,42 +336,42 @@ async function runProduct(xc: XunchaClient, stack: Stack, w: Workload): Promise<
       loadAt.updates = load1();
     }
     const recorded = new Set<string>();
-    for (const p of u.problems) if (await timed('recordProblem', () => xc.recordProblem(roundId, unitId, p))) recorded.add(p.problemId);
+    for (const p of u.problems) if (await timed('recordProblem', (o) => xc.unitStep(roundId, unitId, 'recordProblem', p, o))) recorded.add(p.problemId);
     // A problem refused (stationing over before the driver got to it) is not in the plan.
     u.items = u.items.filter((it) => recorded.has(it.itemId));
     if (u.items.length === 0) throw new Error(`unit ${unitId}: no problem recorded`);
     tProb1 = Math.max(tProb1, Date.now());
     await awaitPhase(unitId, 'report');
-    await timed('submitReport', () => xc.unitStep(roundId, unitId, 'submitReport', { by: `grp-${unitId}`, summary: '巡察报告：发现问题若干，详见问题底稿。' }));
+    await timed('submitReport', (o) => xc.unitStep(roundId, unitId, 'submitReport', { by: `grp-${unitId}`, summary: '巡察报告：发现问题若干，详见问题底稿。' }, o));
     for (const stage of ['office', 'leadingGroup', 'secretaryMeeting'] as const) {
-      await timed('reviewReport', () => xc.unitStep(roundId, unitId, 'reviewReport', { by: `office-${roundId}`, stage, decision: 'approve' }));
+      await timed('reviewReport', (o) => xc.unitStep(roundId, unitId, 'reviewReport', { by: `office-${roundId}`, stage, decision: 'approve' }, o));
     }
     await awaitPhase(unitId, 'feedback');
-    await timed('holdFeedback', () => xc.unitStep(roundId, unitId, 'holdFeedback', { by: `office-${roundId}` }));
+    await timed('holdFeedback', (o) => xc.unitStep(roundId, unitId, 'holdFeedback', { by: `office-${roundId}` }, o));
     await awaitPhase(unitId, 'rectification');
     inRectification++;
     const anchor = await planAnchor;
-    await timed('fileRectificationPlan', () => xc.unitStep(roundId, unitId, 'fileRectificationPlan', { by: `head-${unitId}`, items: planItems(u, anchor) }));
+    await timed('fileRectificationPlan', (o) => xc.unitStep(roundId, unitId, 'fileRectificationPlan', { by: `head-${unitId}`, items: planItems(u, anchor) }, o));
     const lead = -ITEM_STEP_OFFSETS.green! * 1000;
     const deadlineOf = (sec: number) => anchor + lead + sec * 1000;
     const item = (itemId: string) => async (closeAt: number) => {
       await sleep(closeAt - 5000 - Date.now());
       let t = Date.now();
-      await timed('reportProgress', () => xc.itemStep(roundId, unitId, itemId, 'reportProgress', { by: `resp-${unitId}-${itemId}`, status: 'done', note: '已按整改措施完成', evidence: ['整改材料'] }));
+      await timed('reportProgress', (o) => xc.itemStep(roundId, unitId, itemId, 'reportProgress', { by: `resp-${unitId}-${itemId}`, status: 'done', note: '已按整改措施完成', evidence: ['整改材料'] }, o));
       itemUpdates.push(Date.now() - t);
       await sleep(closeAt - Date.now());
       t = Date.now();
-      await timed('reconcileItem', () => xc.closeItem(roundId, unitId, itemId, { by: `office-${roundId}`, evidence: ['对账材料'] }));
+      await timed('reconcileItem', (o) => xc.itemStep(roundId, unitId, itemId, 'reconcileItem', { by: `office-${roundId}`, decision: 'close', evidence: ['对账材料'] }, o));
       itemUpdates.push(Date.now() - t);
     };
     await Promise.all(u.items.map((it) => item(it.itemId)(deadlineOf(it.deadlineSec) + CLOSE_AT[it.fate] * 1000)));
-    await timed('submitRectificationReport', () => xc.unitStep(roundId, unitId, 'submitRectificationReport', { by: `head-${unitId}`, summary: '整改报告' }));
+    await timed('submitRectificationReport', (o) => xc.unitStep(roundId, unitId, 'submitRectificationReport', { by: `head-${unitId}`, summary: '整改报告' }, o));
     await awaitPhase(unitId, 'look-back');
     const findings = u.items.map((it) => ({ itemId: it.itemId, verdict: it.fate === 'reopened' ? ('relapsed' as const) : ('sustained' as const), note: '回头看核查' }));
-    await timed('recordFindings', () => xc.unitStep(roundId, unitId, 'recordFindings', { by: `ducha-${roundId}`, checkId: 'look-back', findings }));
+    await timed('recordFindings', (o) => xc.unitStep(roundId, unitId, 'recordFindings', { by: `ducha-${roundId}`, checkId: 'look-back', findings }, o));
     const tFindings = Date.now();
     await awaitPhase(unitId, 'disclosure');
-    await timed('publishResults', () => xc.unitStep(roundId, unitId, 'publishResults', { by: `office-${roundId}`, summary: '整改情况公开' }));
+    await timed('publishResults', (o) => xc.unitStep(roundId, unitId, 'publishResults', { by: `office-${roundId}`, summary: '整改情况公开' }, o));
     await Promise.all(u.items.filter((it) => it.fate === 'reopened').map((it) => item(it.itemId)(tFindings + REOPEN_CLOSE_AFTER_SEC * 1000)));
     await awaitPhase(unitId, 'closed');
   });

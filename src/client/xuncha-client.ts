@@ -45,6 +45,14 @@ export type UnitStep = keyof typeof UNIT_STEPS;
 export type ItemStep = keyof typeof ITEM_STEPS;
 type Ret<D> = D extends UpdateDefinition<infer R, infer _A, infer _N> ? R : never;
 
+/**
+ * `updateId`: the same id on a retry of a call whose outcome is unknown (a timeout) makes the server
+ * answer the first call's outcome instead of running the step again, while the workflow runs.
+ */
+export interface StepOptions {
+  updateId?: string;
+}
+
 /** Errors from a refused step, named the way people read them. */
 function explain(err: unknown, what: string): never {
   const e = err as Error & { cause?: Error };
@@ -83,31 +91,35 @@ export class XunchaClient {
     schema: z.ZodType,
     raw: unknown,
     what: string,
+    opts: StepOptions = {},
   ): Promise<Ret<D>> {
     const input = parseOrThrow(schema, raw, what);
     try {
-      return (await handle.executeUpdate(def as UpdateDefinition<Ret<D>, [unknown], string>, { args: [input] })) as Ret<D>;
+      return (await handle.executeUpdate(def as UpdateDefinition<Ret<D>, [unknown], string>, { args: [input], updateId: opts.updateId })) as Ret<D>;
     } catch (err) {
       return explain(err, what);
     }
   }
 
-  unitStep<S extends UnitStep>(roundId: string, unitId: string, step: S, raw: unknown): Promise<Ret<(typeof UNIT_STEPS)[S][0]>> {
+  unitStep<S extends UnitStep>(roundId: string, unitId: string, step: S, raw: unknown, opts?: StepOptions): Promise<Ret<(typeof UNIT_STEPS)[S][0]>> {
     const [def, schema] = UNIT_STEPS[step];
-    return this.send(this.client.workflow.getHandle(unitWorkflowId(roundId, unitId)), def as never, schema, raw, step) as never;
+    return this.send(this.client.workflow.getHandle(unitWorkflowId(roundId, unitId)), def as never, schema, raw, step, opts) as never;
   }
 
-  async itemStep<S extends ItemStep>(roundId: string, unitId: string, itemId: string, step: S, raw: unknown): Promise<Ret<(typeof ITEM_STEPS)[S][0]>> {
+  async itemStep<S extends ItemStep>(roundId: string, unitId: string, itemId: string, step: S, raw: unknown, opts?: StepOptions): Promise<Ret<(typeof ITEM_STEPS)[S][0]>> {
     const [def, schema] = ITEM_STEPS[step];
     const handle = this.client.workflow.getHandle(itemWorkflowId(roundId, unitId, itemId));
     try {
-      return (await this.send(handle, def as never, schema, raw, step)) as never;
+      return (await this.send(handle, def as never, schema, raw, step, opts)) as never;
     } catch (err) {
-      // A closed item's workflow has finished, so the Update cannot reach it: say what that means.
-      if ((err as Error).name !== 'ValidationError') {
+      // A closed item's workflow has finished, so the Update cannot reach it (the server answers "not
+      // found" for a completed workflow): say what that means.
+      const e = err as ValidationError;
+      const gone = e.name === 'ValidationError' && !!e.issues?.some((i) => i.path === 'id' && i.message === 'not found');
+      if (e.name !== 'ValidationError' || gone) {
         const described = await handle.describe().catch(() => undefined);
         if (described && described.status.name !== 'RUNNING') {
-          throw new ValidationError(`${step}: item "${itemId}" is already closed`, [{ path: 'itemId', message: 'already closed' }]);
+          throw new ValidationError(`${step}: 该事项已销号 item "${itemId}" is already closed`, [{ path: 'itemId', message: 'already closed' }]);
         }
       }
       throw err;

@@ -172,4 +172,21 @@ test('two closes racing for the same item: one wins, the other gets a clear conf
     expect((x as PromiseRejectedResult).reason).toMatchObject({ name: 'ValidationError', message: expect.stringMatching(/item "p1" is (already )?closed/) });
   }
   expect(await rows(s, `SELECT count(*)::int AS n FROM reconciliations WHERE round_id = $1`, [r.roundId])).toEqual([{ n: 1 }]);
+  // Once the item's workflow has ended, the server answers "not found"; the client says what that means.
+  await s.env.client.workflow.getHandle(itemWorkflowId(r.roundId, r.unitId, 'p1')).result();
+  await expect(close()).rejects.toMatchObject({ name: 'ValidationError', message: 'reconcileItem: 该事项已销号 item "p1" is already closed', issues: [{ path: 'itemId', message: 'already closed' }] });
+});
+
+test('a step retried with its first call\'s Update id is answered with the first outcome, not run again', async () => {
+  const r = await roundInRectification(s, { prefix: 'retry', problems: [problem('p1', '超标准配车')], plan: [{ problemId: 'p1', days: 30 }] });
+  const report = () => s.xc.itemStep(r.roundId, r.unitId, 'p1', 'reportProgress', { by: `head-${r.roundId}`, status: 'mostly-done', note: '正在整改' }, { updateId: 'report-1' });
+  const first = await report();
+  const again = await report();
+  expect(again).toEqual(first);
+  expect(first.progressReports).toBe(1);
+  expect(await rows(s, `SELECT count(*)::int AS n FROM progress_reports WHERE round_id = $1`, [r.roundId])).toEqual([{ n: 1 }]);
+  // A new id is a new report (the control: the same call without the id runs again).
+  await s.xc.itemStep(r.roundId, r.unitId, 'p1', 'reportProgress', { by: `head-${r.roundId}`, status: 'mostly-done', note: '正在整改' });
+  expect(await rows(s, `SELECT count(*)::int AS n FROM progress_reports WHERE round_id = $1`, [r.roundId])).toEqual([{ n: 2 }]);
+  await s.xc.closeItem(r.roundId, r.unitId, 'p1', { by: 'office-wang', evidence: ['整改完成'] });
 });
