@@ -104,7 +104,8 @@ export async function startDev(k: Knobs): Promise<Stack> {
   const w = await startService({
     name: 'worker',
     command: process.execPath,
-    args: [...TSX, path.join(ROOT, 'src/workers/main.ts')],
+    // BENCH_WORKER_NODE_ARGS: extra node flags for the worker, e.g. `--cpu-prof --cpu-prof-dir=DIR` (bench:updates).
+    args: [...(process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...TSX, path.join(ROOT, 'src/workers/main.ts')],
     env: {
       TEMPORAL_ADDRESS: temporalAddress,
       DATABASE_URL: databaseUrl,
