@@ -183,7 +183,25 @@ export function startNoticeRelay(o: { runDir: string; port: number; smtpPort: nu
 }
 
 /** `temporal server start-dev` with the project's search attributes; dbFile keeps state across restarts. */
-export function startTemporalDev(o: { runDir: string; port: number; uiPort?: number; dbFile?: string; namespaces?: string[] }): Promise<Service> {
+/**
+ * The Temporal CLI dev server. The CLI picks its HTTP API and metrics ports itself (random free ports)
+ * and binds them a moment later, so a service started at the same time elsewhere (parallel suites)
+ * can take one in between: the server then exits with "address already in use". Such a start is
+ * tried again (new random ports); any other failure is not.
+ */
+export async function startTemporalDev(o: { runDir: string; port: number; uiPort?: number; dbFile?: string; namespaces?: string[] }): Promise<Service> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startTemporalDevOnce(o);
+    } catch (err) {
+      const taken = /address already in use/.test((err as Error).message) && !(await portOpen(o.port));
+      if (!taken || attempt >= 3) throw err;
+      console.warn(`[stack] temporal: a port it picked was taken meanwhile; starting it again (attempt ${attempt + 1})`);
+    }
+  }
+}
+
+function startTemporalDevOnce(o: { runDir: string; port: number; uiPort?: number; dbFile?: string; namespaces?: string[] }): Promise<Service> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--log-level', 'warn'];
   for (const ns of o.namespaces ?? []) args.push('--namespace', ns);
   if (o.uiPort) args.push('--ui-port', String(o.uiPort), '--ui-disable-news-fetch');
