@@ -5,6 +5,7 @@ import { createLedgerActivities, createNoticeActivities } from '../activities';
 import type { Mailer } from '../activities/mailer';
 import type { Config } from '../config';
 import { NOTICE_TASK_QUEUE, WORKFLOW_TASK_QUEUE } from '../domain/ids';
+import { createLedgerSinks } from '../ledger/sink';
 import { WORKFLOW_PRELOAD_MODULES, WORKFLOWS_PATH } from './bundle';
 
 export interface WorkerDeps {
@@ -31,6 +32,8 @@ export async function createWorkers(d: WorkerDeps): Promise<{ workflowWorker: Wo
     taskQueue: WORKFLOW_TASK_QUEUE,
     ...(d.workflowBundle ? { workflowBundle: d.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } }),
     activities: createLedgerActivities({ pool: d.pool }),
+    // Ledger rows of runs since `ledger-writes-by-sink`: committed before each completion is sent.
+    sinks: createLedgerSinks(d.pool),
     maxCachedWorkflows: d.config.WORKER_MAX_CACHED_WORKFLOWS,
     maxConcurrentWorkflowTaskExecutions: d.config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     // No more polls than slots. (SDK 1.24 reads only the poller behaviour, not maxConcurrentWorkflowTaskPolls.)

@@ -5,7 +5,7 @@ import type { NoticeRequest } from '../activities';
 import type { LedgerEvent, TaskRecord } from '../domain/events';
 import type { RecipientRole } from '../domain/people';
 import type { TimelineStep } from '../domain/policy';
-import { ledger, localLedger, notices, nowIso } from './proxies';
+import { ledger, ledgerSink, localLedger, notices, nowIso } from './proxies';
 
 /** Counts activities in flight: continue-as-new waits for zero, so nothing half-done is dropped. */
 export class Effects {
@@ -16,6 +16,8 @@ export class Effects {
    * activities for its whole life, so its history replays unchanged).
    */
   readonly ledger: typeof ledger;
+  /** Ledger writes go through the ledger sink (see the constructor). */
+  readonly bySink: boolean;
   /**
    * `startDecided`: the run began on code that decides every patch in its first workflow task (its
    * workflow's `*-patches-at-start` patch, which includes this one and the ones below).
@@ -30,6 +32,10 @@ export class Effects {
     readonly inBackground = false,
   ) {
     this.ledger = startDecided || patched('ledger-local-activities') ? localLedger : ledger;
+    // Since this patch (decided here, in every workflow type's first task, for runs on the at-start
+    // code): ledger rows are written through the worker's ledger sink, committed before the task's
+    // completion is sent, instead of one local activity (and one more activation) per write.
+    this.bySink = startDecided && patched('ledger-writes-by-sink');
     // Nobody may be racing it yet; a failure is still reported where the workflow races it.
     this.failed.catch(() => undefined);
   }
@@ -71,6 +77,11 @@ export class Effects {
     }
   }
   record(e: LedgerEvent): Promise<unknown> {
+    if (this.bySink) {
+      // Committed by the worker before this workflow task's completion leaves it (src/ledger/sink.ts).
+      ledgerSink.write(e);
+      return Promise.resolve();
+    }
     return this.run(() => this.ledger.recordEvent(e));
   }
   notify(req: NoticeRequest): Promise<unknown> {

@@ -1,6 +1,7 @@
 // Only *types* cross from src/activities into the sandbox; the implementations run in the worker.
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, proxySinks, type Sinks } from '@temporalio/workflow';
 import type { createLedgerActivities, createNoticeActivities } from '../activities';
+import type { LedgerEvent } from '../domain/events';
 import { NOTICE_TASK_QUEUE } from '../domain/ids';
 
 /** Ledger writes are idempotent, so they retry without limit: an outage delays, it never loses. */
@@ -21,6 +22,16 @@ export const localLedger = proxyLocalActivities<ReturnType<typeof createLedgerAc
   localRetryThreshold: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
+
+/**
+ * The ledger sink (src/ledger/sink.ts): how runs started since the `ledger-writes-by-sink` patch write
+ * their ledger rows. The worker commits the writes of an activation, in order, before it sends that
+ * activation's completion, and retries a failed write until it is committed; no history event.
+ */
+export interface LedgerSinks extends Sinks {
+  ledger: { write(event: LedgerEvent): void };
+}
+export const { ledger: ledgerSink } = proxySinks<LedgerSinks>();
 
 /** Notices run on their own rate-limited task queue; a failed send is retried with backoff, never dropped. */
 export const notices = proxyActivities<ReturnType<typeof createNoticeActivities>>({
