@@ -2,12 +2,10 @@
 import { Client } from 'pg';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities, type NoticeResult } from '../src/activities';
-import { roundWorkflowId } from '../src/domain/ids';
-import { DEFAULT_POLICY } from '../src/domain/policy';
 import type { LedgerEvent } from '../src/domain/events';
 import { migrate } from '../src/ledger/migrate';
 import { assertTestDatabase, createPool, databaseName } from '../src/ledger/pool';
-import { unitOf, harness, mailsTo, sampleRound, uid, waitForMails, type Harness } from './support/helpers';
+import { unitOf, harness, mailsTo, roundStarted, uid, waitForMails, type Harness } from './support/helpers';
 
 let h: Harness;
 beforeAll(() => {
@@ -16,17 +14,6 @@ beforeAll(() => {
 afterAll(async () => h?.close());
 
 const count = async (sql: string, params: unknown[]) => Number((await h.pool.query(sql, params)).rows[0].n);
-
-function roundStarted(roundId: string): LedgerEvent {
-  const r = sampleRound(roundId);
-  return {
-    type: 'round.started',
-    eventKey: `${roundWorkflowId(roundId)}:started`,
-    at: '2026-03-02T01:00:00.000Z',
-    actor: 'office-wang',
-    round: { roundId, name: r.name, kind: 'regular', contacts: r.contacts, units: r.units, policy: DEFAULT_POLICY, startedBy: 'office-wang' },
-  };
-}
 
 test('migrations apply from an empty database, once', async () => {
   const url = h.config.DATABASE_URL.replace(/\/[^/]+$/, `/xuncha_migrate_test`);

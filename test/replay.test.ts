@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
+import { ledgerSinksForReplay } from '../src/ledger/sink';
 import { HISTORIES_DIR, patchesAfterFirstTask } from './support/histories';
 import { quietRuntime, testDataConverter, workflowBundle } from './support/helpers';
 
@@ -14,11 +15,18 @@ beforeAll(() => quietRuntime());
 // Every generation of saved histories: <type>.json from the first code, <type>.<tag>.json from later code.
 const saved = fs.readdirSync(HISTORIES_DIR).filter((f) => /^(round|unit|item|clue|letter)(\.[\w-]+)?\.json$/.test(f) && !f.includes('altered'));
 
-// Four generations: before any patch; patches asked mid-run; every patch decided at a run's start; an
-// item's fewer round trips per step (today's; only the item's code changed, the others are saved alike).
+// Five generations: before any patch; patches asked mid-run; every patch decided at a run's start; an
+// item's fewer round trips per step (only the item's code changed, the others are saved alike); ledger
+// rows written through the worker's ledger sink instead of local activities (today's, every type).
 test('every workflow type has a saved history of each generation of the code', () => {
   for (const name of ['round', 'unit', 'item', 'clue', 'letter']) {
-    expect(saved.filter((f) => f.startsWith(`${name}.`)).sort()).toEqual([`${name}.at-start.json`, `${name}.fewer-trips.json`, `${name}.json`, `${name}.patched-mid-run.json`]);
+    expect(saved.filter((f) => f.startsWith(`${name}.`)).sort()).toEqual([
+      `${name}.at-start.json`,
+      `${name}.fewer-trips.json`,
+      `${name}.json`,
+      `${name}.ledger-sink.json`,
+      `${name}.patched-mid-run.json`,
+    ]);
   }
 });
 
@@ -27,11 +35,11 @@ test.each(saved)('the saved history %s replays without a determinism error', asy
   const history = load(file);
   const type = history.events[0]!.workflowExecutionStartedEventAttributes!.workflowType!.name;
   expect(type).toBe(`${name}Workflow`);
-  await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter() }, history, `replay-${file}`);
+  await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter(), sinks: ledgerSinksForReplay() }, history, `replay-${file}`);
 });
 
 test('an altered history fails to replay (negative control)', async () => {
-  await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, load('item.altered.json'), 'replay-altered')).rejects.toMatchObject({
+  await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle(), sinks: ledgerSinksForReplay() }, load('item.altered.json'), 'replay-altered')).rejects.toMatchObject({
     name: 'DeterminismViolationError',
   });
 });
@@ -44,7 +52,7 @@ test('a patch recorded after the first workflow task is found, and such a run fa
   expect(patchesAfterFirstTask(late)).toEqual(['dedupe-unit-signals']);
   expect(patchesAfterFirstTask(load('item.at-start.json'))).toEqual([]);
   expect(patchesAfterFirstTask(load('item.fewer-trips.json'))).toEqual([]);
-  await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter() }, late, 'replay-late')).rejects.toMatchObject({
+  await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter(), sinks: ledgerSinksForReplay() }, late, 'replay-late')).rejects.toMatchObject({
     name: 'DeterminismViolationError',
     message: expect.stringContaining('dedupe-unit-signals'),
   });

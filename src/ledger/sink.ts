@@ -69,3 +69,20 @@ export function createLedgerSinks(pool: Pool, o: LedgerSinkOptions = {}): Inject
     },
   };
 }
+
+/**
+ * For replay (the replay test, the chaos suite's history check): the same sink, registered so the
+ * worker knows it, that must never be called — a replayed run's rows were written by the run itself.
+ */
+export function ledgerSinksForReplay(): InjectedSinks<LedgerSinks> {
+  return {
+    ledger: {
+      write: {
+        fn: (_info: WorkflowInfo, event: LedgerEvent) => {
+          throw new Error(`[ledger-sink] called during replay for ${event.eventKey}`);
+        },
+        callDuringReplay: false,
+      },
+    },
+  };
+}

@@ -17,6 +17,7 @@ import type { UnitStatus } from '../../src/domain/status';
 import { freePort, ROOT, startMailbox, startNoticeRelay, startPostgres, startTemporalDev, stopPid, type Service } from '../../infra/stack';
 import { migrate } from '../../src/ledger/migrate';
 import { createPool } from '../../src/ledger/pool';
+import { ledgerSinksForReplay } from '../../src/ledger/sink';
 import { harness, sampleRound, stripEmails, testDataConverter, uid, unitOf, type Harness, type Mail } from '../support/helpers';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -400,7 +401,7 @@ export async function replayAll(xc: XunchaClient, rounds: ChaosRound[], bundlePa
     }
   }
   const problems: string[] = [];
-  const results = Worker.runReplayHistories({ workflowBundle: { codePath: bundlePath }, dataConverter: testDataConverter() }, histories);
+  const results = Worker.runReplayHistories({ workflowBundle: { codePath: bundlePath }, dataConverter: testDataConverter(), sinks: ledgerSinksForReplay() }, histories);
   for await (const r of results) if (r.error) problems.push(`${r.workflowId} run ${r.runId} does not replay: ${r.error.message.slice(0, 300)}`);
   return { runs: histories.length, problems };
 }

@@ -11,7 +11,9 @@ import { workflowBundleOptions } from '../../src/workers/bundle';
 import { createDataConverter, loadCodecConfig } from '../../src/codec';
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../src/domain/search';
-import type { Clock } from '../../src/client/drive';
+import type { LedgerEvent } from '../../src/domain/events';
+import { roundWorkflowId } from '../../src/domain/ids';
+import { DEFAULT_POLICY } from '../../src/domain/policy';
 
 /** The same payload encryption as production (the development key unless XUNCHA_CODEC_KEYS is set). */
 export const testDataConverter = () => createDataConverter(loadCodecConfig());
@@ -47,10 +49,8 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   return env;
 }
 
-/** The time-skipping server's clock for the lifecycle driver. */
-export function skippingClock(env: TestWorkflowEnvironment): Clock {
-  return { advance: (ms) => env.sleep(ms), pause: (ms) => new Promise((r) => setTimeout(r, ms)) };
-}
+/** The time-skipping server's clock for the lifecycle driver (with the guard against the server's lock leaks). */
+export { skippingClock } from './time-skipping';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** One workflow bundle per test file. */
@@ -212,6 +212,18 @@ export function sampleRound(roundId: string, policy?: RoundSetupInput['policy'])
     ],
     policy,
     emails,
+  };
+}
+
+/** The ledger event of a sample round's start (the ledger and ledger-sink tests). */
+export function roundStarted(roundId: string): LedgerEvent {
+  const r = sampleRound(roundId);
+  return {
+    type: 'round.started',
+    eventKey: `${roundWorkflowId(roundId)}:started`,
+    at: '2026-03-02T01:00:00.000Z',
+    actor: 'office-wang',
+    round: { roundId, name: r.name, kind: 'regular', contacts: r.contacts, units: r.units, policy: DEFAULT_POLICY, startedBy: 'office-wang' },
   };
 }
 
