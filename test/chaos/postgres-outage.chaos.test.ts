@@ -1,6 +1,7 @@
-// Chaos (c): PostgreSQL stops for 30 seconds while items climb their reminder ladder. Ledger and
-// notice activities fail and retry; the HTTP API answers 503 naming PostgreSQL; when the database
-// returns, every ledger row and every notice lands, once.
+// Chaos (c): PostgreSQL stops for 30 seconds while items climb their reminder ladder. Ledger writes
+// (the worker's ledger sink) fail and are retried, holding their workflow tasks' completions back, so
+// no notice or signal goes out ahead of its rows; the HTTP API answers 503 naming PostgreSQL; when the
+// database returns, every ledger row and every notice lands, once.
 import type { FastifyInstance } from 'fastify';
 import { signToken } from '../../src/api/auth';
 import { buildApi } from '../../src/api/server';
@@ -12,10 +13,11 @@ const OUTAGE_MS = 30_000;
 let stack: Stack;
 let app: FastifyInstance;
 let base = '';
+let worker: Awaited<ReturnType<Stack['worker']>>;
 
 beforeAll(async () => {
   stack = await Stack.start(SCENARIO, { postgres: true });
-  await stack.worker();
+  worker = await stack.worker();
   app = buildApi({ pool: stack.h.pool, xc: stack.xc, config: stack.h.config, mailer: stack.h.mailer }, { console: false });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
 }, 180_000);
@@ -24,7 +26,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-test('PostgreSQL down for 30 s mid-round: activities retry, the API answers 503, nothing lost or doubled', async () => {
+test('PostgreSQL down for 30 s mid-round: ledger writes retry, the API answers 503, nothing lost or doubled', async () => {
   const t0 = Date.now();
   const during: { status: number; message: string }[] = [];
   let outage: Promise<void> | undefined;
@@ -65,7 +67,11 @@ test('PostgreSQL down for 30 s mid-round: activities retry, the API answers 503,
   await sleep(2000);
   const result = await reckon(stack.h.pool, stack.xc, [done], await allMails(stack.mailboxUrl));
 
-  // Activities failed against the missing database and were retried (attempt > 1 in the histories).
+  // Ledger writes failed against the missing database and were retried until written (the sink's
+  // reports in the worker's log); activities that failed were retried (attempt > 1 in the histories).
+  const sinkLog = worker.output().split('\n');
+  const writesRetried = sinkLog.filter((l) => /\[ledger-sink\] .* not written, attempt 1, retrying/.test(l)).length;
+  const writtenAfterRetries = sinkLog.filter((l) => /\[ledger-sink\] .* written after \d+ attempts/.test(l)).length;
   let retried = 0;
   for (const id of [unitWorkflowId(done.roundId, done.unitId), ...done.items.map((p) => itemWorkflowId(done.roundId, done.unitId, p))]) {
     const history = await stack.xc.client.workflow.getHandle(id).fetchHistory();
@@ -77,6 +83,8 @@ test('PostgreSQL down for 30 s mid-round: activities retry, the API answers 503,
     outageSeconds: OUTAGE_MS / 1000,
     apiCallsDuringOutage: during.length,
     api503: during.filter((d) => d.status === 503).length,
+    ledgerWritesRetried: writesRetried,
+    ledgerWritesWrittenAfterRetries: writtenAfterRetries,
     activityAttemptsRetried: retried,
     rounds: result.rounds,
     items: result.items,
@@ -88,6 +96,7 @@ test('PostgreSQL down for 30 s mid-round: activities retry, the API answers 503,
   });
   expect(during.length).toBeGreaterThan(10);
   for (const d of during) expect(d).toEqual({ status: 503, message: expect.stringContaining('PostgreSQL is unreachable') });
-  expect(retried).toBeGreaterThan(0);
+  expect(writesRetried).toBeGreaterThan(0);
+  expect(writtenAfterRetries).toBe(writesRetried);
   expect(result.problems).toEqual([]);
 });
