@@ -43,6 +43,16 @@ beforeAll(async () => {
   tarpit = net.createServer((sock) => void sockets.push(sock));
   await new Promise<void>((r) => tarpit.listen(0, '127.0.0.1', r));
 });
+// No worker outlives its test, even a failed one: a worker left polling this namespace would take
+// the next test's notices and send them around its withholding link.
+afterEach(async () => {
+  for (const w of workers) {
+    if (w.exitCode !== null || w.signalCode !== null) continue;
+    const exited = new Promise((r) => w.once('exit', r));
+    w.kill('SIGKILL');
+    await exited;
+  }
+});
 afterAll(async () => {
   for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
   for (const sock of sockets) sock.destroy();
@@ -92,14 +102,17 @@ test('SIGKILL between recording and sending: after restart every notice is sent 
     expect(rows).toEqual([{ state: 'sent', provider_message_id: expect.any(String) }]);
     expect((await mailsTo(r.recipient_email)).filter((m) => m.headers['x-xuncha-notice-key'] === r.idempotency_key)).toHaveLength(1);
   }
+  second.proc.kill('SIGTERM');
+  await new Promise((r) => second.proc.once('exit', r));
 }, 300_000);
 
 /**
- * A link to an SMTP peer that passes everything through, except the first "250" that answers a
- * message's end of data: that answer is held back, so the sender never learns its message was
- * accepted. `held` resolves with the notice key of that message.
+ * A link to an SMTP peer that passes everything through, except the first "250" that answers the end
+ * of data of a notice of round `roundId`: that answer is held back, so the sender never learns its
+ * message was accepted. `held` resolves with the notice key of that message. (Notices of an earlier
+ * test's round that the worker still sends pass through.)
  */
-function withholdingLink(upstreamPort: number): { server: net.Server; held: Promise<string> } {
+function withholdingLink(upstreamPort: number, roundId: string): { server: net.Server; held: Promise<string> } {
   let withheld = false;
   let resolveHeld!: (key: string) => void;
   const held = new Promise<string>((r) => (resolveHeld = r));
@@ -117,10 +130,17 @@ function withholdingLink(upstreamPort: number): { server: net.Server; held: Prom
     upstream.on('data', (d) => {
       if (silenced) return;
       const text = d.toString('latin1');
-      if (dataStarted && !withheld && /^250[ -]/m.test(text)) {
-        withheld = silenced = true;
-        resolveHeld(/^X-Xuncha-Notice-Key:\s*(\S+)/im.exec(sent.replace(/\r?\n[ \t]+/g, ' '))?.[1] ?? '');
-        return;
+      if (dataStarted && /^250[ -]/m.test(text)) {
+        // The answer to a message's end of data: whose notice was it?
+        const keys = [...sent.replace(/\r?\n[ \t]+/g, ' ').matchAll(/^X-Xuncha-Notice-Key:\s*(\S+)/gim)];
+        const key = keys.at(-1)?.[1] ?? '';
+        if (!withheld && key.includes(roundId)) {
+          withheld = silenced = true;
+          resolveHeld(key);
+          return;
+        }
+        dataStarted = false;
+        sent = '';
       }
       if (/^354[ -]/m.test(text)) dataStarted = true;
       client.write(d);
@@ -135,7 +155,7 @@ function withholdingLink(upstreamPort: number): { server: net.Server; held: Prom
 async function killAfterAcceptance(o: { direct: boolean }): Promise<{ key: string; email: string; copies: number; messageIds: string[]; roundId: string }> {
   const roundId = uid(o.direct ? 'kill-direct' : 'kill-relay');
   const round = sampleRound(roundId, { preparation: '1 hour' });
-  const link = withholdingLink(o.direct ? smtpPort : relayPort);
+  const link = withholdingLink(o.direct ? smtpPort : relayPort, roundId);
   await new Promise<void>((r) => link.server.listen(0, '127.0.0.1', r));
   try {
     const first = startWorker((link.server.address() as net.AddressInfo).port, o);
