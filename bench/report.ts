@@ -39,9 +39,16 @@ const rows: [string, (r: J) => string][] = [
   ['Update latency p50 / p99 ms', (r) => pair(r, 'product.updateLatencyMs.p50', 'product.updateLatencyMs.p99')],
   ['items started /s (baseline)', (r) => `${n(g(r, 'product.itemsStartedPerSec'))} (${n(g(r, 'baseline.itemsStartedPerSec'))})`],
   ['item Update latency p50 / p99 ms', (r) => pair(r, 'product.itemUpdateLatencyMs.p50', 'product.itemUpdateLatencyMs.p99')],
+  ['CPU ms per Update, worker / Temporal (baseline)', (r) =>
+      g(r, 'product.burstCpuMsPerUpdate') ? `${pair(r, 'product.burstCpuMsPerUpdate.worker', 'product.burstCpuMsPerUpdate.temporal', 1)} (${pair(r, 'baseline.burstCpuMsPerUpdate.baseline worker', 'baseline.burstCpuMsPerUpdate.temporal', 1)})` : '—'],
   ['timers pending at the first reminder', (r) => n(g(r, 'product.timersPendingAtFirstReminder'), 0)],
   ['reminder lag p50 / p99 ms', (r) => pair(r, 'product.reminderLagMs.p50', 'product.reminderLagMs.p99')],
   ['baseline timer lag p50 / p99 ms', (r) => pair(r, 'baseline.timerLagMs.p50', 'baseline.timerLagMs.p99')],
+  ['CPU ms per item in the ladders, worker / Temporal (baseline)', (r) => {
+    const items = g(r, 'product.itemsPlanned') as number;
+    const f = (path: string) => ((g(r, path) as number | undefined) ?? NaN) * 1000 / items;
+    return g(r, 'product.cpuLadderSec') ? `${n(f('product.cpuLadderSec.worker'), 0)} / ${n(f('product.cpuLadderSec.temporal'), 0)} (${n(f('baseline.cpuLadderSec.baseline worker'), 0)} / ${n(f('baseline.cpuLadderSec.temporal'), 0)})` : '—';
+  }],
   ['history events per unit, mean / max', (r) => pair(r, 'histories.unit.events.mean', 'histories.unit.events.max')],
   ['history events per item, mean / max', (r) => pair(r, 'histories.item.events.mean', 'histories.item.events.max')],
   ['history events per round, max', (r) => n(g(r, 'histories.round.events.max'), 0)],

@@ -17,6 +17,7 @@ import { Env } from '../src/config';
 import { ROOT } from '../infra/stack';
 import { BASELINE_TASK_QUEUE, closeUpdate, finishUpdate, planUpdate, stepUpdate } from './baseline/workflows';
 import { startDev, startProd, type Knobs, type Stack, type Target } from './servers';
+import { cpuByProcess, cpuDelta } from './proc-cpu';
 import {
   CLOSE_AT,
   counts,
@@ -233,6 +234,7 @@ async function runBaseline(client: Client, w: Workload): Promise<Figures> {
   const unitHandle = (u: UnitPlan) => client.workflow.getHandle(`${bl(u.roundId)}/unit/${u.unitId}`);
   const lat: number[] = [];
   loadAt.updates = load1();
+  const cpuAtBurst = cpuByProcess();
   const tU0 = Date.now();
   await Promise.all(
     w.units.map(async (u) => {
@@ -244,6 +246,7 @@ async function runBaseline(client: Client, w: Workload): Promise<Figures> {
     }),
   );
   const tU1 = Date.now();
+  const burstCpuMsPerUpdate = cpuDelta(cpuAtBurst, cpuByProcess(), lat.length);
   const items = w.units.reduce((n, u) => n + u.items.length, 0);
   // Timers: the same six per item, deadlines spread over 30 s after a lead for the starts.
   const lead = Math.max(20_000, (items / 50) * 1000);
@@ -256,6 +259,7 @@ async function runBaseline(client: Client, w: Workload): Promise<Figures> {
   );
   const tP1 = Date.now();
   log(`baseline: ${items} items started in ${((tP1 - tP0) / 1000).toFixed(1)} s; timers running`);
+  const cpuAtPending = cpuByProcess();
   const itemLat: number[] = [];
   await Promise.all(
     w.units.flatMap((u) =>
@@ -278,6 +282,7 @@ async function runBaseline(client: Client, w: Workload): Promise<Figures> {
       w.units.flatMap((u) => u.items.map((_, i) => limit(() => client.workflow.getHandle(`${bl(u.roundId)}/unit/${u.unitId}/item/p${i + 1}`).result() as Promise<number[]>))),
     )
   ).flat();
+  const cpuLadderSec = cpuDelta(cpuAtPending, cpuByProcess(), 1000);
   await Promise.all(w.units.map((u) => limit(() => unitHandle(u).executeUpdate(finishUpdate))));
   return {
     roundsPerSec: w.rounds.length / ((tRounds - t0) / 1000),
@@ -287,6 +292,8 @@ async function runBaseline(client: Client, w: Workload): Promise<Figures> {
     itemsStartedPerSec: items / ((tP1 - tP0) / 1000),
     itemUpdateLatencyMs: summary(itemLat),
     timerLagMs: summary(lags),
+    burstCpuMsPerUpdate,
+    cpuLadderSec,
     loadAt,
   };
 }
@@ -309,6 +316,7 @@ async function runProduct(xc: XunchaClient, stack: Stack, w: Workload): Promise<
   // Starts: rounds through the client; units counted when their first ledger phase row is written.
   log(`starting ${c.rounds} rounds (${c.units} units)`);
   const loadAt: Record<string, number> = { starts: load1() };
+  const cpuStart = cpuByProcess();
   const t0 = Date.now();
   await Promise.all(w.rounds.map((r) => timed('startRound', () => xc.startRound(r, `office-${r.roundId}`))));
   const tRounds = Date.now();
@@ -328,19 +336,32 @@ async function runProduct(xc: XunchaClient, stack: Stack, w: Workload): Promise<
   const planAnchor = new Promise<number>((r) => (planGate = r));
   let inRectification = 0;
   const itemUpdates: number[] = [];
+  // The burst begins when every unit is stationed, as the baseline's begins when every unit exists:
+  // otherwise the first units' Updates would share the cores with the last units' preparation and
+  // the figure would include how far apart the units were stationed.
+  let stationed = 0;
+  let recordedAll = 0;
+  let cpuAtBurst: Record<string, number> = {};
+  let burstCpuMsPerUpdate: Record<string, number> = {};
+  let burstGate: () => void = () => undefined;
+  const burst = new Promise<void>((r) => (burstGate = r));
   const unitRuns = w.units.map(async (u) => {
     const { roundId, unitId } = u;
     await awaitPhase(unitId, 'stationing');
-    if (!tProb0) {
+    if (++stationed === w.units.length) {
       tProb0 = Date.now();
       loadAt.updates = load1();
+      cpuAtBurst = cpuByProcess();
+      burstGate();
     }
+    await burst;
     const recorded = new Set<string>();
     for (const p of u.problems) if (await timed('recordProblem', (o) => xc.unitStep(roundId, unitId, 'recordProblem', p, o))) recorded.add(p.problemId);
     // A problem refused (stationing over before the driver got to it) is not in the plan.
     u.items = u.items.filter((it) => recorded.has(it.itemId));
     if (u.items.length === 0) throw new Error(`unit ${unitId}: no problem recorded`);
     tProb1 = Math.max(tProb1, Date.now());
+    if (++recordedAll === w.units.length) burstCpuMsPerUpdate = cpuDelta(cpuAtBurst, cpuByProcess(), c.units * preset.problemsPerUnit);
     await awaitPhase(unitId, 'report');
     await timed('submitReport', (o) => xc.unitStep(roundId, unitId, 'submitReport', { by: `grp-${unitId}`, summary: '巡察报告：发现问题若干，详见问题底稿。' }, o));
     for (const stage of ['office', 'leadingGroup', 'secretaryMeeting'] as const) {
@@ -409,9 +430,12 @@ async function runProduct(xc: XunchaClient, stack: Stack, w: Workload): Promise<
   const pendingGc = await gcSample(stack);
   const itemsRunningAtFirstReminder = await countOf(`SELECT count(*) AS n FROM rectification_items WHERE round_id LIKE $1 AND state = 'open'`);
   log(`all timers pending: ${itemsRunningAtFirstReminder} items open, worker RSS ${pendingSample.rssMb.toFixed(0)} MB, ${pendingSample.cached} workflows cached`);
+  const cpuAtPending = cpuByProcess();
 
   await allDone;
   clearInterval(progress);
+  // CPU seconds every process spent from the first reminder to the last unit's close (the ladders, item Updates and notices).
+  const cpuLadderSec = cpuDelta(cpuAtPending, cpuByProcess(), 1000);
   // Where the time went from the first reminder to the last unit's close: the worker's own latency histograms.
   const sdkLatencies = histoDelta(histosAtPending, await histograms(stack).catch(() => ({})));
   const roundsDeadline = Date.now() + 300_000;
@@ -427,6 +451,7 @@ async function runProduct(xc: XunchaClient, stack: Stack, w: Workload): Promise<
     await sleep(500);
   }
   const tEnd = Date.now();
+  const cpuRunSec = cpuDelta(cpuStart, cpuByProcess(), 1000);
   polling = false;
   await poller;
 
@@ -477,6 +502,9 @@ async function runProduct(xc: XunchaClient, stack: Stack, w: Workload): Promise<
     pendingSample,
     pendingGc,
     sdkLatencies,
+    burstCpuMsPerUpdate,
+    cpuLadderSec,
+    cpuRunSec,
     postgresRows: rows,
     postgresRowsTotal: Object.values(rows).reduce((a, b) => a + b, 0),
     postgresBytes: dbSize,
@@ -680,6 +708,21 @@ function printTable(r: Figures): void {
   for (const [k, v, bv, rv] of rowsOut) console.log(`${k.padEnd(52)} ${v.padStart(18)} ${bv.padStart(16)} ${rv.padStart(7)}`);
   console.log('\ntargets:');
   for (const [k, v] of Object.entries(r.targets as Record<string, { value?: number; pass?: boolean }>)) console.log(`  ${verdict(v.pass).padEnd(5)} ${k}: ${fmt(v.value, 3)}`);
+  const cpu = (x: unknown) =>
+    Object.entries((x ?? {}) as Record<string, number>)
+      .sort((a, c) => c[1] - a[1])
+      .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+      .join(', ');
+  const perUpdate = (x: unknown) =>
+    Object.entries((x ?? {}) as Record<string, number>)
+      .sort((a, c) => c[1] - a[1])
+      .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+      .join(', ');
+  console.log(`\nCPU ms per Update in the recordProblem burst: ${perUpdate(p.burstCpuMsPerUpdate)}`);
+  if (b) console.log(`  baseline: ${perUpdate(b.burstCpuMsPerUpdate)}`);
+  console.log(`CPU seconds by process, first reminder to the last unit's close: ${cpu(p.cpuLadderSec)}`);
+  if (b) console.log(`  baseline, its timers and item Updates: ${cpu(b.cpuLadderSec)}`);
+  console.log(`  the whole product run: ${cpu(p.cpuRunSec)}`);
   if (Object.keys(r.errors as object).length) console.log(`errors: ${JSON.stringify(r.errors)} (first: ${r.firstError})`);
 }
 

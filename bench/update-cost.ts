@@ -14,6 +14,7 @@ import { Pool } from 'pg';
 import { XunchaClient } from '../src/client/xuncha-client';
 import { createDataConverter, loadCodecConfig } from '../src/codec';
 import { BASELINE_TASK_QUEUE, stepUpdate } from './baseline/workflows';
+import { cpuByProcess, cpuDelta } from './proc-cpu';
 import { startDev } from './servers';
 import { generate, ITEM_STEP_OFFSETS, PRESETS, summary, type UnitPlan } from './workload';
 
@@ -26,43 +27,6 @@ function arg(name: string, fallback: number): number {
 const units = arg('units', 20);
 const passes = arg('passes', 2);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** CPU milliseconds (user + system) of every process, by what it is. */
-function cpuByProcess(): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const comm = /\((.*)\)/.exec(stat)![1]!;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-      const key = /workers\/main/.test(cmd)
-        ? 'worker'
-        : /baseline\/worker/.test(cmd)
-          ? 'baseline worker'
-          : pid === String(process.pid)
-            ? 'driver'
-            : /relay/.test(cmd)
-              ? 'relay'
-              : comm.startsWith('kworker')
-                ? 'kernel'
-                : comm;
-      // utime and stime, in clock ticks (100 per second here).
-      out[key] = (out[key] ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10;
-    } catch {
-      // The process ended while being read.
-    }
-  }
-  return out;
-}
-function perUpdate(a: Record<string, number>, b: Record<string, number>, n: number): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(b)) {
-    const d = (v - (a[k] ?? 0)) / n;
-    if (d >= 0.1 && k !== 'kernel') out[k] = Number(d.toFixed(2));
-  }
-  return out;
-}
 
 /** One burst: every unit's problems one after another, all units at once; figures of the pass. */
 async function burst(label: string, plans: UnitPlan[], send: (u: UnitPlan, i: number) => Promise<unknown>) {
@@ -79,7 +43,7 @@ async function burst(label: string, plans: UnitPlan[], send: (u: UnitPlan, i: nu
     }),
   );
   const sec = (Date.now() - t0) / 1000;
-  const r = { label, updatesPerSec: Number((lat.length / sec).toFixed(1)), latencyMs: summary(lat), cpuMsPerUpdate: perUpdate(cpu0, cpuByProcess(), lat.length) };
+  const r = { label, updatesPerSec: Number((lat.length / sec).toFixed(1)), latencyMs: summary(lat), cpuMsPerUpdate: cpuDelta(cpu0, cpuByProcess(), lat.length) };
   const cpu = Object.entries(r.cpuMsPerUpdate).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${v}`).join(', ');
   console.log(`${label.padEnd(12)} ${String(r.updatesPerSec).padStart(6)}/s  p50 ${r.latencyMs.p50} ms  p99 ${r.latencyMs.p99} ms  CPU ms per Update: ${cpu}`);
   return r;
