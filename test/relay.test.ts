@@ -4,7 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import nodemailer from 'nodemailer';
-import { createUpstreamMailer } from '../src/activities/mailer';
+import { createMailer, createUpstreamMailer } from '../src/activities/mailer';
+import type { Config } from '../src/config';
 import { messageKey, startRelay } from '../src/relay/relay';
 import { harness, mailsTo, uid, type Harness } from './support/helpers';
 
@@ -101,6 +102,37 @@ test('the mail server down: 451 (try again), nothing remembered, and a later sen
   t.close();
   expect(await mailsTo(to)).toHaveLength(1);
   expect(await refused(m.messageId)).toEqual([0]);
+});
+
+test("the workers' mailer keeps its connection to the relay: five notices, one connection; a connection the relay side closes is replaced", async () => {
+  // A TCP link in front of the relay that counts connections and can cut them all.
+  const open = new Set<net.Socket>();
+  let connections = 0;
+  const link = net.createServer((client) => {
+    connections++;
+    const upstream = net.connect(relayPort(), '127.0.0.1');
+    open.add(client).add(upstream);
+    client.pipe(upstream).pipe(client);
+    const end = () => (client.destroy(), upstream.destroy(), open.delete(client), open.delete(upstream));
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  await new Promise<void>((r) => link.listen(0, '127.0.0.1', r));
+  const mailer = createMailer({ NOTICE_RELAY_URL: `smtp://127.0.0.1:${(link.address() as net.AddressInfo).port}` } as Config);
+  try {
+    const to = `${uid('relay-pool')}@unit.example.cn`;
+    for (let i = 0; i < 5; i++) expect((await mailer.sendMail(message(to))).response).toMatch(/^250 .*forwarded/);
+    expect(connections).toBe(1);
+    for (const s of open) s.destroy();
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await mailer.sendMail(message(to))).response).toMatch(/^250 .*forwarded/);
+    expect(connections).toBe(2);
+    expect(await mailsTo(to)).toHaveLength(6);
+  } finally {
+    mailer.close();
+    for (const s of open) s.destroy();
+    await new Promise((r) => link.close(r));
+  }
 });
 
 test('bad SMTP input: a message over 10 MB is refused with 552', async () => {
