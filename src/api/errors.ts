@@ -1,6 +1,7 @@
 // The one error shape of the API, and how failures from zod, the workflows, Postgres and Temporal
 // map onto it. Messages are Chinese first, then the field and the rule.
 import { z } from 'zod';
+import { isWorkflowNotReady } from '../client/update-retry';
 import { ValidationError } from '../domain/validation';
 
 export const ErrorCode = z.enum(['validation', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'unavailable', 'internal']);
@@ -92,6 +93,8 @@ export function toApiError(err: unknown): ApiError {
   const e = (err ?? {}) as Error & { code?: unknown; statusCode?: number; issues?: unknown };
   if (e.name === 'ValidationError' && Array.isArray(e.issues)) return fromValidationError(e as ValidationError);
   if (temporalDown(e)) return new ApiError('unavailable', 'Temporal 工作流服务无法连接，请稍后重试 (Temporal is unreachable; retry later)');
+  // An Update the server aborted every time it was sent (the client sends it a few times): nothing changed.
+  if (isWorkflowNotReady(e)) return new ApiError('unavailable', '工作流正忙，此操作未生效，请稍后重试 (the workflow could not take this step now; nothing was changed; retry later)');
   if (pgDown(e)) return new ApiError('unavailable', '台账数据库无法连接，请稍后重试 (PostgreSQL is unreachable; retry later)');
   // Fastify's own refusals (bad JSON, body too large, wrong content type, too many files).
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {

@@ -12,6 +12,7 @@ import { RoundSetup, type RoundWorkflowInput } from '../domain/round';
 import type { ItemStatus, RoundStatus, UnitStatus } from '../domain/status';
 import { parseOrThrow, ValidationError } from '../domain/validation';
 import type { roundWorkflow } from '../workflows';
+import { executeUpdateRetrying } from './update-retry';
 
 /** Every human step on a unit, by name: the Update and the schema it is checked against at the edge. */
 export const UNIT_STEPS = {
@@ -95,7 +96,7 @@ export class XunchaClient {
   ): Promise<Ret<D>> {
     const input = parseOrThrow(schema, raw, what);
     try {
-      return (await handle.executeUpdate(def as UpdateDefinition<Ret<D>, [unknown], string>, { args: [input], updateId: opts.updateId })) as Ret<D>;
+      return (await executeUpdateRetrying(handle, def as UpdateDefinition<Ret<D>, [unknown], string>, { args: [input], updateId: opts.updateId })) as Ret<D>;
     } catch (err) {
       return explain(err, what);
     }
