@@ -194,6 +194,9 @@ test('writes outside workflow events are audited too: the notice outbox, the tal
   await recordNotice(h.pool, { key, roundId, template: 'urge', recipient, subject: '【催办】测试' }); // a retry: nothing new
   await markError(h.pool, key, 'connect ECONNREFUSED', false); // transient: stays on the row, not a state change
   await markSent(h.pool, key, '<probe@xuncha>');
+  // Each recording of a pending notice counts a send attempt; a sent one is returned unchanged.
+  const again = await recordNotice(h.pool, { key, roundId, template: 'urge', recipient, subject: '【催办】测试' });
+  expect([again.state, again.attempts, again.provider_message_id]).toEqual(['sent', 2, '<probe@xuncha>']);
   const badKey = `round/${roundId}:audit-probe-bad`;
   await recordNotice(h.pool, { key: badKey, roundId, template: 'urge', recipient, subject: '【催办】测试' });
   await markError(h.pool, badKey, '550 mailbox unavailable', true);

@@ -6,7 +6,7 @@ import type { RecipientRole } from '../domain/people';
 import type { NoticeTemplate } from '../domain/policy';
 import { renderNotice } from '../domain/templates';
 import { applyEvent } from '../ledger/events';
-import { markAttempt, markError, markSent, noticeNames, recordNotice, resolveRecipients, type Recipient } from '../ledger/notices';
+import { markError, markSent, noticeNames, recordNotice, resolveRecipients, type Recipient } from '../ledger/notices';
 import type { Mailer } from './mailer';
 
 export interface NoticeRequest {
@@ -65,7 +65,7 @@ export function createNoticeActivities(deps: { pool: Pool; mailer: Mailer; confi
   const { pool, mailer, config } = deps;
   return {
     /**
-     * Record, then send, then mark sent. A retry (or a restarted worker) finds the row: a sent row
+     * Record (counting the attempt), then send, then mark sent. A retry (or a restarted worker) finds the row: a sent row
      * is skipped, a pending row is sent. The Message-ID is derived from the key so that a receiver
      * can also recognise the one narrow case left (accepted by SMTP, worker died before marking).
      */
@@ -100,7 +100,6 @@ export function createNoticeActivities(deps: { pool: Pool; mailer: Mailer; confi
         }
         const ctx = Context.current();
         ctx.heartbeat(key);
-        await markAttempt(pool, key);
         // Heartbeat while the relay works, so a dead worker is noticed in seconds and a slow relay is not mistaken for one.
         const beat = setInterval(() => ctx.heartbeat(key), 3_000);
         try {

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { appendAudit } from './audit';
+import { auditWith } from './audit';
 import { z } from 'zod';
 import type { RecipientRole } from '../domain/people';
 
@@ -106,7 +106,12 @@ export const NoticeRow = z.object({
 });
 export type NoticeRow = z.infer<typeof NoticeRow>;
 
-/** Record the notice before sending; returns the stored row (which may say it was already sent). */
+/**
+ * Record the notice before sending and count the send attempt, in one statement: a new row is
+ * written pending (with its audit entry, in the same commit); a pending row found (a retry) has
+ * its attempts counted. Returns the stored row, which may say it was sent or failed already (then
+ * nothing is changed).
+ */
 export async function recordNotice(
   pool: Pool,
   n: {
@@ -122,10 +127,23 @@ export async function recordNotice(
     context?: Record<string, unknown>;
   },
 ): Promise<NoticeRow> {
-  const inserted = await pool.query(
-    `INSERT INTO notices (idempotency_key, round_id, unit_id, item_id, template, recipient_person_id, recipient_role,
-                          recipient_email, subject, state, confidential_until, context)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $11) ON CONFLICT (idempotency_key) DO NOTHING`,
+  const audit = auditWith(
+    'ins WHERE inserted',
+    {
+      ...noticeAudit(n.key, 'notice.recorded'),
+      details: { state: 'pending', template: n.template, recipientRole: n.recipient.role, recipientPersonId: n.recipient.personId, itemId: n.itemId },
+    },
+    12,
+  );
+  const { rows } = await pool.query(
+    `WITH ins AS (
+       INSERT INTO notices (idempotency_key, round_id, unit_id, item_id, template, recipient_person_id, recipient_role,
+                            recipient_email, subject, state, confidential_until, context, attempts)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $11, 1)
+       ON CONFLICT (idempotency_key) DO UPDATE SET attempts = notices.attempts + 1 WHERE notices.state = 'pending'
+       RETURNING *, (xmax = 0) AS inserted
+     ), audit AS (${audit.sql})
+     SELECT * FROM ins`,
     [
       n.key,
       n.roundId,
@@ -138,57 +156,44 @@ export async function recordNotice(
       n.subject,
       n.confidentialUntil ?? null,
       n.context ? JSON.stringify(n.context) : null,
+      ...audit.params,
     ],
   );
-  if (inserted.rowCount) {
-    await appendAudit(pool, {
-      ...noticeAudit(n.key, 'notice.recorded', { roundId: n.roundId, unitId: n.unitId }),
-      details: { state: 'pending', template: n.template, recipientRole: n.recipient.role, recipientPersonId: n.recipient.personId, itemId: n.itemId },
-      confidentialUntil: n.confidentialUntil,
-    });
-  }
-  const { rows } = await pool.query('SELECT * FROM notices WHERE idempotency_key = $1', [n.key]);
-  return NoticeRow.parse(rows[0]);
+  if (rows[0]) return NoticeRow.parse(rows[0]);
+  // Sent or failed already (or written by a concurrent attempt this statement's snapshot missed).
+  const found = await pool.query('SELECT * FROM notices WHERE idempotency_key = $1', [n.key]);
+  return NoticeRow.parse(found.rows[0]);
 }
 
-export async function markAttempt(pool: Pool, key: string): Promise<void> {
-  await pool.query('UPDATE notices SET attempts = attempts + 1 WHERE idempotency_key = $1', [key]);
-}
+/** Mark sent, and audit it, in one statement. */
 export async function markSent(pool: Pool, key: string, providerMessageId: string): Promise<void> {
-  const { rows } = await pool.query(
-    `UPDATE notices SET state = 'sent', sent_at = now(), provider_message_id = $2, last_error = NULL WHERE idempotency_key = $1
-     RETURNING round_id, unit_id, confidential_until`,
-    [key, providerMessageId],
+  const audit = auditWith('upd', { ...noticeAudit(key, 'notice.sent'), details: { state: 'sent', providerMessageId } }, 3);
+  await pool.query(
+    `WITH upd AS (
+       UPDATE notices SET state = 'sent', sent_at = now(), provider_message_id = $2, last_error = NULL WHERE idempotency_key = $1
+       RETURNING round_id, unit_id, confidential_until
+     ) ${audit.sql}`,
+    [key, providerMessageId, ...audit.params],
   );
-  if (rows[0]) {
-    await appendAudit(pool, {
-      ...noticeAudit(key, 'notice.sent', { roundId: rows[0].round_id, unitId: rows[0].unit_id }),
-      details: { state: 'sent', providerMessageId },
-      confidentialUntil: rows[0].confidential_until?.toISOString(),
-    });
-  }
 }
 /** A transient error stays on the row (last_error, attempts); a permanent one is a state change and is audited. */
 export async function markError(pool: Pool, key: string, error: string, permanent: boolean): Promise<void> {
-  const { rows } = await pool.query(
-    `UPDATE notices SET last_error = $2, state = CASE WHEN $3 THEN 'failed' ELSE state END WHERE idempotency_key = $1
-     RETURNING round_id, unit_id, confidential_until`,
-    [key, error.slice(0, 1000), permanent],
-  );
-  if (permanent && rows[0]) {
-    await appendAudit(pool, {
-      ...noticeAudit(key, 'notice.failed', { roundId: rows[0].round_id, unitId: rows[0].unit_id }),
-      details: { state: 'failed', error: error.slice(0, 300) },
-      confidentialUntil: rows[0].confidential_until?.toISOString(),
-    });
+  if (!permanent) {
+    await pool.query('UPDATE notices SET last_error = $2 WHERE idempotency_key = $1', [key, error.slice(0, 1000)]);
+    return;
   }
+  const audit = auditWith('upd', { ...noticeAudit(key, 'notice.failed'), details: { state: 'failed', error: error.slice(0, 300) } }, 3);
+  await pool.query(
+    `WITH upd AS (
+       UPDATE notices SET last_error = $2, state = 'failed' WHERE idempotency_key = $1 RETURNING round_id, unit_id, confidential_until
+     ) ${audit.sql}`,
+    [key, error.slice(0, 1000), ...audit.params],
+  );
 }
 
-const noticeAudit = (key: string, eventType: string, where: { roundId?: string | null; unitId?: string | null }) => ({
+const noticeAudit = (key: string, eventType: string) => ({
   eventKey: `notice:${key}:${eventType.replace('notice.', '')}`,
   eventType,
-  roundId: where.roundId ?? null,
-  unitId: where.unitId ?? null,
   entity: 'notice',
   entityId: key,
   actor: 'system',
