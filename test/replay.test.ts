@@ -5,7 +5,7 @@ import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { ledgerSinksForReplay } from '../src/ledger/sink';
-import { HISTORIES_DIR, patchesAfterFirstTask } from './support/histories';
+import { HISTORIES_DIR, patchesAfterFirstTask, workflowTasks } from './support/histories';
 import { quietRuntime, testDataConverter, workflowBundle } from './support/helpers';
 
 const load = (file: string) => temporal.api.history.v1.History.fromObject(JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, file), 'utf8')));
@@ -56,4 +56,18 @@ test('a patch recorded after the first workflow task is found, and such a run fa
     name: 'DeterminismViolationError',
     message: expect.stringContaining('dedupe-unit-signals'),
   });
+});
+
+// Since 24 November a timeline's schedule (a local activity's result, recorded in the history) says
+// which steps fall at the same instant as the step before them, and such a step fires in that step's
+// workflow task. A late item of today's code: red and 催办 went out in the task the deadline's timer
+// fired in, with no timer of their own between them; its history replays, as do the older ones above
+// (their schedules did not say so, and their 1 ms timers are replayed as they were).
+test('an item whose red reminder and 催办 fired in one task replays', async () => {
+  const history = load('ladder-late-item.same-instant.json');
+  const tasks = workflowTasks(history);
+  const twoNoticesAfterATimer = tasks.filter((t) => t.woken.includes('timerFired') && t.did.filter((d) => d === 'activityTaskScheduled').length === 2 && !t.did.includes('markerRecorded'));
+  expect(twoNoticesAfterATimer).toHaveLength(1);
+  expect(tasks.flatMap((t) => t.did).filter((d) => d === 'timerStarted')).toHaveLength(6);
+  await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter(), sinks: ledgerSinksForReplay() }, history, 'replay-same-instant');
 });

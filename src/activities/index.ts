@@ -33,15 +33,23 @@ export function createLedgerActivities(deps: { pool: Pool }) {
       const date = shanghaiDate(Date.parse(req.asOf));
       return { month: date.slice(0, 7), asOf: date, lines: lines.join('\n') || '暂无整改事项。' };
     },
-    /** When each step of an item's timeline falls: its offset from the deadline. */
-    async scheduleTimeline(req: { deadline: string; steps: { key: string; offset: string }[] }): Promise<{ key: string; at: string }[]> {
-      return req.steps.map((s) => {
+    /**
+     * When each step of an item's timeline falls: its offset from the deadline. A step at the same
+     * instant as the step before it in time says so (`withPrevious`), and fires with it.
+     */
+    async scheduleTimeline(req: { deadline: string; steps: { key: string; offset: string }[] }): Promise<{ key: string; at: string; withPrevious?: boolean }[]> {
+      const schedule: { key: string; at: string; withPrevious?: boolean }[] = req.steps.map((s) => {
         const at = addDuration(req.deadline, s.offset);
         const d = parseDuration(s.offset);
         if (!isDayLevel(d)) return { key: s.key, at };
         // Day-level steps go out in office hours on a working day; reminders never later than due.
         return { key: s.key, at: d.sign < 0 ? officeMorningOnOrBefore(at) : nextOfficeTime(at) };
       });
+      const inTime = schedule.map((s, i) => ({ s, i })).sort((a, b) => Date.parse(a.s.at) - Date.parse(b.s.at) || a.i - b.i);
+      inTime.forEach(({ s }, k) => {
+        if (k > 0 && Date.parse(s.at) === Date.parse(inTime[k - 1]!.s.at)) s.withPrevious = true;
+      });
+      return schedule;
     },
   };
 }

@@ -168,7 +168,8 @@ export interface TimelineState {
   version: number;
   due: string;
   steps: TimelineStep[];
-  schedule?: { key: string; at: string }[];
+  /** When each step falls (`withPrevious`: at the same instant as the step before it in time). */
+  schedule?: { key: string; at: string; withPrevious?: boolean }[];
   fired: string[];
   skipped: string[];
 }
@@ -206,12 +207,19 @@ export async function runTimeline(
   const order = tl.schedule
     .map((s, i) => ({ ...s, step: tl.steps[i]!, i }))
     .sort((a, b) => ms(a.at) - ms(b.at) || a.i - b.i);
-  for (const { at, step } of order) {
+  let firedAt: string | undefined;
+  for (const { at, step, withPrevious } of order) {
     if (tl.fired.includes(step.key) || tl.skipped.includes(step.key)) continue;
-    if (fx.waits(at)) await condition(stale, fx.timeout(at));
+    // A step the schedule says falls at the same instant as the one before it (红色提醒 and 催办 on
+    // the deadline day), right after that step fired, fires in the same workflow task instead of after
+    // a 1 ms timer and a task of its own. Decided by the schedule's local activity result, recorded in
+    // the history: schedules made before it said so keep their timers when replayed.
+    const together = withPrevious === true && firedAt === at;
+    if (!together && fx.waits(at)) await condition(stale, fx.timeout(at));
     if (stale()) return;
     await fire(step, tl);
     tl.fired.push(step.key);
+    firedAt = at;
     if (replaced()) return;
   }
 }

@@ -3,7 +3,7 @@
 import { itemWorkflowId } from '../../src/domain/ids';
 import type { ItemStatus } from '../../src/domain/status';
 import { mailsTo, waitForMail, waitForMails } from '../support/helpers';
-import { workflowTasks } from '../support/histories';
+import { recordHistory, workflowTasks } from '../support/histories';
 import { DAY, lifecycleSuite, problem, roundInRectification, rows } from '../support/lifecycle';
 
 const s = lifecycleSuite();
@@ -20,6 +20,7 @@ async function roundTrips(roundId: string, unitId: string, itemId: string) {
       .flatMap((t) => t.did.filter((d) => d !== 'workflowExecutionCompleted')),
     signalsToUnit: count('signalExternalWorkflowExecutionInitiated'),
     noticesSent: count('activityTaskScheduled'),
+    timersStarted: count('timerStarted'),
     // Updates completed in a later workflow task than the one that accepted them (waiting for an e-mail or a signal).
     updatesOverTasks: tasks.reduce((n, t) => n + t.did.filter((d) => d === 'workflowExecutionUpdateAccepted').length - t.did.filter((d) => d === 'workflowExecutionUpdateCompleted').length, 0),
   };
@@ -74,8 +75,10 @@ test('late: yellow, red, 催办, 约谈 at 7 days and 问责 referral at 30 days
     await s.clock.advance(60 * DAY);
     return r;
   })();
-  // Six steps, two tasks: eight notices; overdue and closed are all the unit hears of.
-  expect(await roundTrips(r.roundId, r.unitId, 'p1')).toEqual({ afterNoticeResults: [], signalsToUnit: 2, noticesSent: 8, updatesOverTasks: 0 });
+  await recordHistory('ladder-late-item', s.env.client.workflow.getHandle(itemWorkflowId(r.roundId, r.unitId, 'p1')));
+  // Six steps, two tasks: eight notices; overdue and closed are all the unit hears of. Five timers for
+  // the six steps (red and 催办 fall at the same instant and fire in one task) and the deadline's own.
+  expect(await roundTrips(r.roundId, r.unitId, 'p1')).toEqual({ afterNoticeResults: [], signalsToUnit: 2, noticesSent: 8, timersStarted: 6, updatesOverTasks: 0 });
   expect(await templates(r.roundId)).toEqual([
     'discipline-referral → jiwei',
     'interview → head',
@@ -140,9 +143,9 @@ test('a returned item gets its reason, a new deadline and a new set of reminders
     { decision: 'return', reason: '佐证材料不足' },
     { decision: 'close', reason: null },
   ]);
-  expect(await rows(s, `SELECT returned_count, state FROM rectification_items WHERE round_id = $1`, [r.roundId])).toEqual([{ returned_count: 1, state: 'closed' }]);
   // Two greens, the office's reconcile task, the return: four notices; the unit hears of the new deadline and the close.
-  expect(await roundTrips(r.roundId, r.unitId, 'p1')).toEqual({ afterNoticeResults: [], signalsToUnit: 2, noticesSent: 4, updatesOverTasks: 0 });
+  // Timers: each deadline's green, its next step and its own deadline.
+  expect(await roundTrips(r.roundId, r.unitId, 'p1')).toEqual({ afterNoticeResults: [], signalsToUnit: 2, noticesSent: 4, timersStarted: 6, updatesOverTasks: 0 });
 });
 
 test('a transferred clue is reminded before its report-back date and escalated after it', async () => {
