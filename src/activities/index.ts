@@ -6,6 +6,7 @@ import { addDuration, nextMonthlyMorning, nextOfficeTime, officeMorningOnOrBefor
 import { unitStatistics } from '../ledger/stats';
 import { rectificationRate } from '../domain/rate';
 import { isDayLevel, parseDuration } from '../domain/duration';
+import { inTimeOrder } from '../domain/schedule';
 import type { Mailer } from './mailer';
 import { createNoticeActivities } from './notices';
 
@@ -45,9 +46,8 @@ export function createLedgerActivities(deps: { pool: Pool }) {
         // Day-level steps go out in office hours on a working day; reminders never later than due.
         return { key: s.key, at: d.sign < 0 ? officeMorningOnOrBefore(at) : nextOfficeTime(at) };
       });
-      const inTime = schedule.map((s, i) => ({ s, i })).sort((a, b) => Date.parse(a.s.at) - Date.parse(b.s.at) || a.i - b.i);
-      inTime.forEach(({ s }, k) => {
-        if (k > 0 && Date.parse(s.at) === Date.parse(inTime[k - 1]!.s.at)) s.withPrevious = true;
+      inTimeOrder(schedule).forEach((s, k, inTime) => {
+        if (k > 0 && Date.parse(s.at) === Date.parse(inTime[k - 1]!.at)) schedule[s.i]!.withPrevious = true;
       });
       return schedule;
     },

@@ -5,6 +5,7 @@ import type { NoticeRequest } from '../activities';
 import type { LedgerEvent, TaskRecord } from '../domain/events';
 import type { RecipientRole } from '../domain/people';
 import type { TimelineStep } from '../domain/policy';
+import { inTimeOrder } from '../domain/schedule';
 import { ledger, ledgerSink, localLedger, notices, nowIso } from './proxies';
 
 /** Counts activities in flight: continue-as-new waits for zero, so nothing half-done is dropped. */
@@ -204,9 +205,7 @@ export async function runTimeline(
     tl.skipped = pastReminders.slice(0, -1).map((s) => s.key);
     tl.schedule = schedule;
   }
-  const order = tl.schedule
-    .map((s, i) => ({ ...s, step: tl.steps[i]!, i }))
-    .sort((a, b) => ms(a.at) - ms(b.at) || a.i - b.i);
+  const order = inTimeOrder(tl.schedule).map((s) => ({ ...s, step: tl.steps[s.i]! }));
   let firedAt: string | undefined;
   for (const { at, step, withPrevious } of order) {
     if (tl.fired.includes(step.key) || tl.skipped.includes(step.key)) continue;
