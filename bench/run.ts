@@ -410,7 +410,10 @@ async function runProduct(xc: XunchaClient, stack: Stack, w: Workload): Promise<
   c.items = w.units.reduce((n, u) => n + u.items.length, 0);
   const tProbSec = (tProb1 - tProb0) / 1000;
   const updRate = c.units * preset.problemsPerUnit / Math.max(tProbSec, 0.001);
-  const leadMs = Math.max(45_000, Math.ceil((c.items / Math.max(updRate / 2, 1)) * 1000));
+  // An item start (a child workflow, its ledger rows, its schedule) costs several recordProblem
+  // Updates: tenth started 61 items/s after a 330/s burst, so a lead at half the burst rate was 20 s
+  // short and the first reminders fell due while items were still being planned. An eighth of it.
+  const leadMs = Math.max(45_000, Math.ceil((c.items / Math.max(updRate / 8, 1)) * 1000));
   const anchor = Date.now() + leadMs;
   log(`problems: ${(c.units * preset.problemsPerUnit)} Updates in ${tProbSec.toFixed(1)} s; filing plans, first reminders in ${(leadMs / 1000).toFixed(0)} s (${c.items} items, deadlines over ${w.spreadSec} s)`);
   loadAt.itemStarts = load1();
@@ -622,11 +625,16 @@ time: the dev server cannot skip time, so the bench's round policy (bench/worklo
     const ratio = (k: string) => (baseline && typeof baseline[k] === 'number' ? (product[k] as number) / (baseline[k] as number) : undefined);
     const lag = product.reminderLagMs as { p50?: number; p99?: number };
     const largest = (hist.largest as { events: number }).events;
+    const allPending = (product.firstReminderLeadSec as number) >= 0;
     const targets = {
       'throughput ratio (Updates/s) ≥ 0.7': { value: ratio('updatesPerSec'), pass: ratio('updatesPerSec') === undefined ? undefined : ratio('updatesPerSec')! >= 0.7 },
       'no history > 10,240 events': { value: largest, pass: largest <= 10_240 },
       '≤ 1 MB worker memory per cached workflow': { value: perCachedMb, pass: perCachedMb === undefined ? undefined : perCachedMb <= 1 },
-      [`reminder lag p99 ≤ 5 s (${product.timersPendingAtFirstReminder} timers pending)`]: { value: lag.p99, pass: lag.p99 === undefined ? undefined : lag.p99 <= 5000 },
+      // Measured with all timers pending only if every item was planned before the first reminder fell due.
+      [`reminder lag p99 ≤ 5 s (${product.timersPendingAtFirstReminder} timers pending${allPending ? '' : `; items still being planned ${-(product.firstReminderLeadSec as number)} s after the first reminder`})`]: {
+        value: lag.p99,
+        pass: lag.p99 === undefined ? undefined : lag.p99 <= 5000 && allPending,
+      },
     };
     result = {
       preset: preset.name,

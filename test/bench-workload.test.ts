@@ -56,7 +56,8 @@ describe('seeded generator', () => {
     expect(pickFate(0.55)).toBe('late-red');
     expect(pickFate(0.999)).toBe('reopened');
     expect(spreadFor(10, 100)).toBe(60);
-    expect(spreadFor(40_000, 100)).toBe(3000);
+    expect(spreadFor(40_000, 100)).toBe(5000);
+    expect(spreadFor(40_000, 100, 3)).toBe(3000);
   });
 });
 
