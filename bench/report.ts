@@ -42,8 +42,10 @@ const rows: [string, (r: J) => string][] = [
   ['CPU ms per Update, worker / Temporal (baseline)', (r) =>
       g(r, 'product.burstCpuMsPerUpdate') ? `${pair(r, 'product.burstCpuMsPerUpdate.worker', 'product.burstCpuMsPerUpdate.temporal', 1)} (${pair(r, 'baseline.burstCpuMsPerUpdate.baseline worker', 'baseline.burstCpuMsPerUpdate.temporal', 1)})` : '—'],
   ['timers pending at the first reminder', (r) => n(g(r, 'product.timersPendingAtFirstReminder'), 0)],
+  // How densely the ladders fall: the deadlines' spread and the items whose deadline falls per second.
+  ['deadlines spread over s (items due /s)', (r) => `${n(g(r, 'workload.spreadSec'), 0)} (${n((g(r, 'product.itemsPlanned') as number) / (g(r, 'workload.spreadSec') as number), 1)})`],
   ['reminder lag p50 / p99 ms', (r) => pair(r, 'product.reminderLagMs.p50', 'product.reminderLagMs.p99')],
-  ['baseline timer lag p50 / p99 ms', (r) => pair(r, 'baseline.timerLagMs.p50', 'baseline.timerLagMs.p99')],
+  ['baseline timer lag p50 / p99 ms (its deadlines within 30 s)', (r) => pair(r, 'baseline.timerLagMs.p50', 'baseline.timerLagMs.p99')],
   ['CPU ms per item in the ladders, worker / Temporal (baseline)', (r) => {
     const items = g(r, 'product.itemsPlanned') as number;
     const f = (path: string) => ((g(r, path) as number | undefined) ?? NaN) * 1000 / items;

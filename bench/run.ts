@@ -1,5 +1,5 @@
 // `npm run bench -- [--preset small|tenth|fifth|full] [--seed N] [--target dev|prod]
-//                   [--concurrency N] [--notice-rate N] [--workers N] [--wft-slots N] [--wft-polls N] [--pool N] [--no-baseline]`
+//                   [--concurrency N] [--notice-rate N] [--workers N] [--wft-slots N] [--wft-polls N] [--pool N] [--max-cached N] [--no-baseline]`
 // A province-year (or a fraction of it) through the real worker, the real Postgres ledger and a
 // real SMTP receiver, against the Temporal dev server or the production-shaped stack; then the
 // bare baseline on the same server. Prints a table and JSON, and writes bench/results/<ts>-<preset>-<target>.json.
@@ -576,10 +576,13 @@ time: the dev server cannot skip time, so the bench's round policy (bench/worklo
   // The heap is sized to the memory target (about 1.5 MB per workflow over a 512 MB base) so that V8
   // collects garbage as it would in production and RSS is not mostly uncollected garbage.
   const workflows = c.rounds + c.units + c.items;
+  // Every workflow cached unless told otherwise (`full`: 42,100 workflows at ~0.3 MB each); an evicted
+  // workflow is replayed from its history at its next task.
+  const maxCached = Number(arg('max-cached', String(workflows + 1000)));
   const knobs: Knobs = {
     noticeRate,
-    maxCached: workflows + 1000,
-    heapMb: Number(arg('heap-mb', String(Math.max(1024, Math.ceil(512 + 1.5 * workflows))))),
+    maxCached,
+    heapMb: Number(arg('heap-mb', String(Math.max(1024, Math.ceil(512 + 1.5 * Math.min(workflows, maxCached)))))),
     workerCount: Number(arg('workers', target === 'prod' ? '3' : '1')),
     workflowTaskSlots: Number(arg('wft-slots', String(Env.shape.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS.parse(undefined)))),
     databasePoolMax: Number(arg('pool', String(Env.shape.DATABASE_POOL_MAX.parse(undefined)))),

@@ -20,7 +20,8 @@ export interface Stack {
   sinkFile: string;
   /** Product worker processes: pid and Prometheus address of each, and the memory probe's (dev only). */
   workers: { pid: number; metrics: string; probe?: string }[];
-  baselinePid: number;
+  /** The baseline's worker processes: as many as the product's, so the ratio compares domain logic, not deployment shape. */
+  baselinePids: number[];
   describe: string;
   stop(): Promise<void>;
 }
@@ -60,18 +61,23 @@ async function startSink(runDir: string): Promise<{ port: number; file: string }
   return { port, file };
 }
 
-async function startBaseline(runDir: string, temporalAddress: string, k: Knobs): Promise<number> {
-  const log = path.join(runDir, 'baseline-worker.log');
-  const s = await startService({
-    name: 'baseline-worker',
-    command: process.execPath,
-    args: [...TSX, path.join(ROOT, 'bench/baseline/worker.ts')],
-    env: { TEMPORAL_ADDRESS: temporalAddress, ...workerEnv(k) },
-    runDir,
-    readyCheck: logHas(log, '[baseline-worker] running'),
-    timeoutMs: 240_000,
-  });
-  return s.pid;
+/** `k.workerCount` baseline worker processes on the baseline's task queue, each with the product workers' knobs. */
+async function startBaseline(runDir: string, temporalAddress: string, k: Knobs): Promise<number[]> {
+  const pids: number[] = [];
+  for (let i = 1; i <= k.workerCount; i++) {
+    const name = k.workerCount === 1 ? 'baseline-worker' : `baseline-worker-${i}`;
+    const s = await startService({
+      name,
+      command: process.execPath,
+      args: [...TSX, path.join(ROOT, 'bench/baseline/worker.ts')],
+      env: { TEMPORAL_ADDRESS: temporalAddress, ...workerEnv(k) },
+      runDir,
+      readyCheck: logHas(path.join(runDir, `${name}.log`), '[baseline-worker] running'),
+      timeoutMs: 240_000,
+    });
+    pids.push(s.pid);
+  }
+  return pids;
 }
 
 export async function startDev(k: Knobs): Promise<Stack> {
@@ -121,14 +127,15 @@ export async function startDev(k: Knobs): Promise<Stack> {
     readyCheck: logHas(wlog, '[worker] running'),
     timeoutMs: 240_000,
   });
-  const baselinePid = await startBaseline(runDir, temporalAddress, k);
+  // One product worker on the dev target, so one baseline worker.
+  const baselinePids = await startBaseline(runDir, temporalAddress, { ...k, workerCount: 1 });
   return {
     target: 'dev',
     temporalAddress,
     databaseUrl,
     sinkFile: sink.file,
     workers: [{ pid: w.pid, metrics: `127.0.0.1:${metricsPort}`, probe: `127.0.0.1:${probePort}` }],
-    baselinePid,
+    baselinePids,
     describe: `Temporal CLI dev server (temporal server start-dev, in-memory SQLite) ${temporalAddress}; embedded PostgreSQL 18 :${pgPort}; 1 worker process; notice relay :${relayPort}`,
     stop: async () => void (await stopAll(runDir)),
   };
@@ -188,17 +195,17 @@ export async function startProd(k: Knobs): Promise<Stack> {
     metrics: `127.0.0.1:${metricsBase + i + 1}`,
   }));
   const temporalAddress = clientEnv.TEMPORAL_ADDRESS!;
-  const baselinePid = await startBaseline(benchRun, temporalAddress, k);
+  const baselinePids = await startBaseline(benchRun, temporalAddress, k);
   return {
     target: 'prod',
     temporalAddress,
     databaseUrl: clientEnv.DATABASE_URL!,
     sinkFile: sink.file,
     workers,
-    baselinePid,
+    baselinePids,
     describe: `Temporal server ${/Temporal (v[\d.]+)/.exec(out)?.[1] ?? ''} on PostgreSQL (infra/prod) ${temporalAddress}; ${k.workerCount} worker processes; API on :${ports.api}`,
     stop: async () => {
-      await stopPid(baselinePid);
+      for (const pid of baselinePids) await stopPid(pid);
       prodCmd('stop');
       await stopAll(benchRun);
     },

@@ -26,7 +26,8 @@ export const PRESETS: Record<string, Preset> = {
   tenth: { name: 'tenth', rounds: 10, unitsPerRound: 20, problemsPerUnit: 20, stationingSec: 420 },
   // Stationing only has to outlast the starts and the problem burst (tenth: 10 s and 12 s).
   fifth: { name: 'fifth', rounds: 20, unitsPerRound: 20, problemsPerUnit: 20, stationingSec: 420 },
-  full: { name: 'full', rounds: 100, unitsPerRound: 20, problemsPerUnit: 20, stationingSec: 3600 },
+  // 2,000 unit starts (~90 s at tenth's rate) and 40,000 problems (~120 s) inside it, four times over.
+  full: { name: 'full', rounds: 100, unitsPerRound: 20, problemsPerUnit: 20, stationingSec: 900 },
 };
 
 /** mulberry32: a tiny, fast, seedable PRNG; the same seed gives the same province-year. */
