@@ -175,7 +175,7 @@ async function sample(stack: Stack): Promise<Sample> {
   return s;
 }
 
-/** After a forced collection in every isolate of every worker (dev target; src/workers/memory-probe.ts): live memory, not garbage. */
+/** After a forced collection in every isolate of every worker (src/workers/memory-probe.ts): live memory, not garbage. */
 interface GcSample {
   at: number;
   rssMb: number;
@@ -615,7 +615,7 @@ time: the dev server cannot skip time, so the bench's round policy (bench/worklo
     const peak = samples.reduce((a, b) => (b.rssMb > a.rssMb ? b : a), idle);
     const pending = product.pendingSample as Sample;
     const perCachedMbNoGc = pending.cached > 0 ? (pending.rssMb - idle.rssMb) / pending.cached : undefined;
-    // With the probe (dev): resident and heap growth after forced collections at idle and when all are pending.
+    // With the probe: resident and heap growth after forced collections at idle and when all are pending.
     const pendingGc = product.pendingGc as GcSample | undefined;
     const perCachedRssGcMb = pendingGc && idleGc && pendingGc.cached > 0 ? (pendingGc.rssMb - idleGc.rssMb) / pendingGc.cached : undefined;
     const perCachedHeapMb = pendingGc && idleGc && pendingGc.cached > 0 ? (pendingGc.heapUsedMb - idleGc.heapUsedMb) / pendingGc.cached : undefined;

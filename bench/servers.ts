@@ -158,6 +158,8 @@ export async function startProd(k: Knobs): Promise<Stack> {
   const sink = await startSink(benchRun);
   const ports = { pg: await freePort(), fe: await freePort(), feHttp: await freePort(), metrics: await freePort(), api: await freePort() };
   const metricsBase = 20000 + Math.floor(Math.random() * 20000);
+  // The memory probe (forced collections before memory is read, as on the dev target) beside the metrics.
+  const probeBase = metricsBase + 100;
   const out = prodCmd('start', {
     PROD_PG_PORT: String(ports.pg),
     TEMPORAL_FRONTEND_PORT: String(ports.fe),
@@ -172,6 +174,7 @@ export async function startProd(k: Knobs): Promise<Stack> {
     WORKER_COUNT: String(k.workerCount),
     WORKER_HEAP_MB: String(k.heapMb),
     WORKER_METRICS_BASE_PORT: String(metricsBase),
+    WORKER_MEMORY_PROBE_BASE_PORT: String(probeBase),
     NOTICE_RATE_PER_SECOND: String(k.noticeRate),
     WORKER_MAX_CACHED_WORKFLOWS: String(k.maxCached),
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: String(k.workflowTaskSlots),
@@ -193,6 +196,7 @@ export async function startProd(k: Knobs): Promise<Stack> {
   const workers = Array.from({ length: k.workerCount }, (_, i) => ({
     pid: Number(fs.readFileSync(path.join(runDir, `worker-${i + 1}.pid`), 'utf8')),
     metrics: `127.0.0.1:${metricsBase + i + 1}`,
+    probe: `127.0.0.1:${probeBase + i + 1}`,
   }));
   const temporalAddress = clientEnv.TEMPORAL_ADDRESS!;
   const baselinePids = await startBaseline(benchRun, temporalAddress, k);

@@ -241,7 +241,15 @@ async function start(): Promise<void> {
 
   // Several worker processes on the same task queues: the server spreads tasks over their pollers.
   // WORKER_METRICS_BASE_PORT: worker i serves its SDK metrics at 127.0.0.1:<base + i>.
+  // WORKER_MEMORY_PROBE_BASE_PORT (the benchmark only; it pauses a worker to collect garbage): worker
+  // i serves the memory probe at 127.0.0.1:<base + i>.
   const metricsBase = S('WORKER_METRICS_BASE_PORT');
+  const probeBase = S('WORKER_MEMORY_PROBE_BASE_PORT');
+  const workerEnv = (i: number): Record<string, string> => ({
+    ...env,
+    ...(metricsBase ? { WORKER_METRICS_ADDRESS: `127.0.0.1:${Number(metricsBase) + i + 1}` } : {}),
+    ...(probeBase ? { WORKER_MEMORY_PROBE_ADDRESS: `127.0.0.1:${Number(probeBase) + i + 1}` } : {}),
+  });
   await Promise.all(
     Array.from({ length: WORKER_COUNT }, (_, i) => `worker-${i + 1}`).map((name, i) =>
       ensure(name, () =>
@@ -249,7 +257,7 @@ async function start(): Promise<void> {
           name,
           command: process.execPath,
           args: [path.join(APP_DIR, 'src/workers/main.js')],
-          env: metricsBase ? { ...env, WORKER_METRICS_ADDRESS: `127.0.0.1:${Number(metricsBase) + i + 1}` } : env,
+          env: workerEnv(i),
           runDir: RUN_DIR,
           readyCheck: async () => fs.readFileSync(path.join(RUN_DIR, `${name}.log`), 'utf8').includes('[worker] running'),
         }),
