@@ -18,7 +18,7 @@ export interface Stack {
   databaseUrl: string;
   /** Lines `<ms> <notice key>` written by the SMTP sink. */
   sinkFile: string;
-  /** Product worker processes: pid and Prometheus address of each, and the memory probe's (dev only). */
+  /** Product worker processes: pid, Prometheus address and memory probe address of each. */
   workers: { pid: number; metrics: string; probe?: string }[];
   /** The baseline's worker processes: as many as the product's, so the ratio compares domain logic, not deployment shape. */
   baselinePids: number[];
