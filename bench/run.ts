@@ -1,5 +1,5 @@
 // `npm run bench -- [--preset small|tenth|fifth|full] [--seed N] [--target dev|prod]
-//                   [--concurrency N] [--notice-rate N] [--workers N] [--wft-slots N] [--wft-polls N] [--pool N] [--max-cached N] [--no-baseline]`
+//                   [--concurrency N] [--notice-rate N] [--workers N] [--wft-slots N] [--wft-polls N] [--pool N] [--max-cached N] [--server-db-file|--server-db-memory] [--no-baseline]`
 // A province-year (or a fraction of it) through the real worker, the real Postgres ledger and a
 // real SMTP receiver, against the Temporal dev server or the production-shaped stack; then the
 // bare baseline on the same server. Prints a table and JSON, and writes bench/results/<ts>-<preset>-<target>.json.
@@ -587,6 +587,9 @@ time: the dev server cannot skip time, so the bench's round policy (bench/worklo
     workflowTaskSlots: Number(arg('wft-slots', String(Env.shape.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS.parse(undefined)))),
     databasePoolMax: Number(arg('pool', String(Env.shape.DATABASE_POOL_MAX.parse(undefined)))),
     workflowTaskPolls: Number(arg('wft-polls', String(Env.shape.WORKER_MAX_WORKFLOW_TASK_POLLS.parse(undefined)))),
+    // The dev server's histories in memory (1.3 GB at `fifth`, ~4 GB at `full` before its ladders) next to
+    // every workflow cached do not fit 24 GB at `full`: there its database is a file (page cache, not heap).
+    serverDbFile: process.argv.includes('--server-db-file') || (preset.name === 'full' && !process.argv.includes('--server-db-memory')),
   };
   log(`starting the ${target} stack`);
   const stack = target === 'dev' ? await startDev(knobs) : await startProd(knobs);
@@ -622,6 +625,12 @@ time: the dev server cannot skip time, so the bench's round policy (bench/worklo
     const perCachedMb = perCachedRssGcMb ?? perCachedMbNoGc;
     let baseline: Figures | undefined;
     if (withBaseline) {
+      // Every figure of ours is read by now and our workers are idle (every unit closed): stop them, so
+      // that the baseline has the machine's memory to itself (at `full` they hold ~15 GB of cached
+      // workflows) and the sampler no longer reads them.
+      clearInterval(sampler);
+      log('stopping our worker processes (idle, figures read)');
+      await stack.stopWorkers();
       log('baseline run (bench/baseline: same starts, Updates, children and timers; no domain logic)');
       baseline = await runBaseline(plainClient, w);
     }

@@ -23,6 +23,8 @@ export interface Stack {
   /** The baseline's worker processes: as many as the product's, so the ratio compares domain logic, not deployment shape. */
   baselinePids: number[];
   describe: string;
+  /** Stop the product's worker processes only (before the baseline runs: they are idle by then and hold every cached workflow). */
+  stopWorkers(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -39,6 +41,8 @@ export interface Knobs {
   databasePoolMax: number;
   /** WORKER_MAX_WORKFLOW_TASK_POLLS of the workers and the baseline worker. */
   workflowTaskPolls: number;
+  /** Dev target: the dev server keeps its SQLite database in a file, not in memory (`--server-db-file`; `full`). */
+  serverDbFile?: boolean;
 }
 
 function workerEnv(k: Knobs): Record<string, string> {
@@ -102,7 +106,9 @@ export async function startDev(k: Knobs): Promise<Stack> {
   const relayPort = await freePort();
   await startNoticeRelay({ runDir, port: relayPort, smtpPort: sink.port, databaseUrl, env: { RELAY_LOG: '0' } });
   const tPort = await freePort();
-  await startTemporalDev({ runDir, port: tPort });
+  const dbFile = k.serverDbFile ? path.join(runDir, 'temporal.db') : undefined;
+  if (dbFile) for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) fs.rmSync(f, { force: true });
+  await startTemporalDev({ runDir, port: tPort, dbFile });
   const temporalAddress = `127.0.0.1:${tPort}`;
   const metricsPort = await freePort();
   const probePort = await freePort();
@@ -136,7 +142,8 @@ export async function startDev(k: Knobs): Promise<Stack> {
     sinkFile: sink.file,
     workers: [{ pid: w.pid, metrics: `127.0.0.1:${metricsPort}`, probe: `127.0.0.1:${probePort}` }],
     baselinePids,
-    describe: `Temporal CLI dev server (temporal server start-dev, in-memory SQLite) ${temporalAddress}; embedded PostgreSQL 18 :${pgPort}; 1 worker process; notice relay :${relayPort}`,
+    describe: `Temporal CLI dev server (temporal server start-dev, ${dbFile ? 'SQLite in a file' : 'in-memory SQLite'}) ${temporalAddress}; embedded PostgreSQL 18 :${pgPort}; 1 worker process; notice relay :${relayPort}`,
+    stopWorkers: () => stopPid(w.pid),
     stop: async () => void (await stopAll(runDir)),
   };
 }
@@ -208,6 +215,9 @@ export async function startProd(k: Knobs): Promise<Stack> {
     workers,
     baselinePids,
     describe: `Temporal server ${/Temporal (v[\d.]+)/.exec(out)?.[1] ?? ''} on PostgreSQL (infra/prod) ${temporalAddress}; ${k.workerCount} worker processes; API on :${ports.api}`,
+    stopWorkers: async () => {
+      for (const x of workers) await stopPid(x.pid);
+    },
     stop: async () => {
       for (const pid of baselinePids) await stopPid(pid);
       prodCmd('stop');

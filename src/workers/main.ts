@@ -3,6 +3,7 @@ import { createMailer } from '../activities/mailer';
 import { createDataConverter, devKeyInUse, loadCodecConfig, redactCodecConfig } from '../codec';
 import { loadConfig, redactConfig } from '../config';
 import { createPool } from '../ledger/pool';
+import { watchCache } from './cache-watch';
 import { createWorkers, runWorkers } from './create';
 import { startMemoryProbe } from './memory-probe';
 
@@ -33,8 +34,13 @@ async function main(): Promise<void> {
       workflowBundle: bundlePath ? { codePath: bundlePath } : undefined,
       dataConverter: createDataConverter(codec),
     });
+    const stopWatch = watchCache(workers.workflowWorker, { max: config.WORKER_MAX_CACHED_WORKFLOWS });
     console.log('[worker] running; SIGINT or SIGTERM drains and stops');
-    await runWorkers(workers);
+    try {
+      await runWorkers(workers);
+    } finally {
+      stopWatch();
+    }
   } finally {
     probe?.close();
     await connection.close();

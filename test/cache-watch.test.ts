@@ -1,0 +1,46 @@
+// The worker's cache-pressure warning (src/workers/cache-watch.ts), read from a real workflow worker
+// on the time-skipping server: silent while the cache has room, a warning naming the knob once it is
+// full, not repeated within the repeat interval, repeated after it.
+import { XunchaClient } from '../src/client/xuncha-client';
+import { roundWorkflowId } from '../src/domain/ids';
+import { checkCache } from '../src/workers/cache-watch';
+import { eventually, harness, realWorkers, sampleRound, stripEmails, timeSkippingEnv, uid } from './support/helpers';
+
+test('a full workflow cache is reported once per repeat interval, naming WORKER_MAX_CACHED_WORKFLOWS', async () => {
+  const env = await timeSkippingEnv();
+  const h = harness({ WORKER_MAX_CACHED_WORKFLOWS: '1' });
+  try {
+    const w = await realWorkers(h, env.nativeConnection);
+    const warnings: string[] = [];
+    let now = 1_000_000;
+    const o = { max: h.config.WORKER_MAX_CACHED_WORKFLOWS, repeatMs: 60_000, warn: (m: string) => warnings.push(m), now: () => now };
+    await w.runUntil(async () => {
+      // Nothing cached yet: no warning.
+      expect(checkCache(w.workflowWorker, o, undefined)).toBeUndefined();
+      expect(warnings).toEqual([]);
+      const roundId = uid('cache');
+      await new XunchaClient(env.client).startRound(stripEmails(sampleRound(roundId)), 'office-wang');
+      await eventually(async () => w.workflowWorker.getStatus().numCachedWorkflows >= 1);
+      const first = checkCache(w.workflowWorker, o, undefined);
+      expect(first).toBe(now);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain('WORKER_MAX_CACHED_WORKFLOWS=1');
+      now += 30_000;
+      expect(checkCache(w.workflowWorker, o, first)).toBe(first);
+      expect(warnings).toHaveLength(1);
+      now += 31_000;
+      expect(checkCache(w.workflowWorker, o, first)).toBe(now);
+      expect(warnings).toHaveLength(2);
+      await env.client.workflow.getHandle(roundWorkflowId(roundId)).terminate('test over');
+    });
+  } finally {
+    await h.close();
+    await env.teardown();
+  }
+});
+
+test('a cache of size 0 (every workflow evicted after its task) is never reported', () => {
+  const warnings: string[] = [];
+  expect(checkCache({ getStatus: () => ({ numCachedWorkflows: 0 }) }, { max: 0, warn: (m) => warnings.push(m) }, undefined)).toBeUndefined();
+  expect(warnings).toEqual([]);
+});
