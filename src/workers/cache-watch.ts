@@ -2,8 +2,9 @@
 // uncached one it serves. Rare evictions are cheap (an evicted workflow replays its short history),
 // but the benchmark's full province-year with half its 42,100 workflows cached showed what a burst
 // does: unit and round workflow tasks waited 10–25 s in the worker, past the 10 s workflow task
-// timeout, the slots filled with them and the backlog grew without bound (README "Scale"). So the
-// worker says so when its cache is full, naming the knob, and again while it stays full.
+// timeout, the slots filled with them and the backlog grew without bound, while smaller full caches
+// did not (README "Scale"). So the worker says so when its cache is full, naming the knob, and
+// again while it stays full.
 
 export interface CacheStatusSource {
   getStatus(): { numCachedWorkflows: number };
@@ -28,7 +29,7 @@ export function checkCache(source: CacheStatusSource, o: CacheWatchOptions, last
   if (lastWarnedAt !== undefined && now - lastWarnedAt < (o.repeatMs ?? 3_600_000)) return lastWarnedAt;
   (o.warn ?? ((m: string) => console.warn(m)))(
     `[worker] workflow cache full: ${cached} of WORKER_MAX_CACHED_WORKFLOWS=${o.max} cached, so every uncached workflow task evicts one. ` +
-      'Under a burst of deadlines this stalls unit and round tasks; size the cache across all worker processes to the open workflows (README "Tuning knobs").',
+      'A large full cache under a burst of deadlines stalled unit and round tasks in the benchmark: hold every open workflow across the worker processes, or keep each cache small and add processes (README "Tuning knobs").',
   );
   return now;
 }
