@@ -14,7 +14,7 @@ import { XunchaClient } from '../src/client/xuncha-client';
 import { createDataConverter, loadCodecConfig } from '../src/codec';
 import { createPool } from '../src/ledger/pool';
 import { Env } from '../src/config';
-import { ROOT } from '../infra/stack';
+import { ROOT, stopPid } from '../infra/stack';
 import { BASELINE_TASK_QUEUE, closeUpdate, finishUpdate, planUpdate, stepUpdate } from './baseline/workflows';
 import { startDev, startProd, type Knobs, type Stack, type Target } from './servers';
 import { cpuByProcess, cpuDelta } from './proc-cpu';
@@ -630,7 +630,7 @@ time: the dev server cannot skip time, so the bench's round policy (bench/worklo
       // workflows) and the sampler no longer reads them.
       clearInterval(sampler);
       log('stopping our worker processes (idle, figures read)');
-      await stack.stopWorkers();
+      for (const x of stack.workers) await stopPid(x.pid);
       log('baseline run (bench/baseline: same starts, Updates, children and timers; no domain logic)');
       baseline = await runBaseline(plainClient, w);
     }

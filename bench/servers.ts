@@ -23,8 +23,6 @@ export interface Stack {
   /** The baseline's worker processes: as many as the product's, so the ratio compares domain logic, not deployment shape. */
   baselinePids: number[];
   describe: string;
-  /** Stop the product's worker processes only (before the baseline runs: they are idle by then and hold every cached workflow). */
-  stopWorkers(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -143,7 +141,6 @@ export async function startDev(k: Knobs): Promise<Stack> {
     workers: [{ pid: w.pid, metrics: `127.0.0.1:${metricsPort}`, probe: `127.0.0.1:${probePort}` }],
     baselinePids,
     describe: `Temporal CLI dev server (temporal server start-dev, ${dbFile ? 'SQLite in a file' : 'in-memory SQLite'}) ${temporalAddress}; embedded PostgreSQL 18 :${pgPort}; 1 worker process; notice relay :${relayPort}`,
-    stopWorkers: () => stopPid(w.pid),
     stop: async () => void (await stopAll(runDir)),
   };
 }
@@ -215,9 +212,6 @@ export async function startProd(k: Knobs): Promise<Stack> {
     workers,
     baselinePids,
     describe: `Temporal server ${/Temporal (v[\d.]+)/.exec(out)?.[1] ?? ''} on PostgreSQL (infra/prod) ${temporalAddress}; ${k.workerCount} worker processes; API on :${ports.api}`,
-    stopWorkers: async () => {
-      for (const x of workers) await stopPid(x.pid);
-    },
     stop: async () => {
       for (const pid of baselinePids) await stopPid(pid);
       prodCmd('stop');
