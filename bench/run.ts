@@ -1,5 +1,5 @@
 // `npm run bench -- [--preset small|tenth|fifth|full] [--seed N] [--target dev|prod]
-//                   [--concurrency N] [--notice-rate N] [--workers N] [--wft-slots N] [--wft-polls N] [--pool N] [--max-cached N] [--server-db-file|--server-db-memory] [--no-baseline]`
+//                   [--concurrency N] [--notice-rate N] [--workers N] [--wft-slots N] [--wft-polls N] [--pool N] [--max-cached N] [--server-db-file] [--no-baseline]`
 // A province-year (or a fraction of it) through the real worker, the real Postgres ledger and a
 // real SMTP receiver, against the Temporal dev server or the production-shaped stack; then the
 // bare baseline on the same server. Prints a table and JSON, and writes bench/results/<ts>-<preset>-<target>.json.
@@ -14,6 +14,7 @@ import { XunchaClient } from '../src/client/xuncha-client';
 import { createDataConverter, loadCodecConfig } from '../src/codec';
 import { createPool } from '../src/ledger/pool';
 import { Env } from '../src/config';
+import { CACHE_SIZE_WARN_ABOVE } from '../src/workers/cache-watch';
 import { ROOT, stopPid } from '../infra/stack';
 import { BASELINE_TASK_QUEUE, closeUpdate, finishUpdate, planUpdate, stepUpdate } from './baseline/workflows';
 import { startDev, startProd, type Knobs, type Stack, type Target } from './servers';
@@ -576,9 +577,11 @@ time: the dev server cannot skip time, so the bench's round policy (bench/worklo
   // The heap is sized to the memory target (about 1.5 MB per workflow over a 512 MB base) so that V8
   // collects garbage as it would in production and RSS is not mostly uncollected garbage.
   const workflows = c.rounds + c.units + c.items;
-  // Every workflow cached unless told otherwise (`full`: 42,100 workflows at ~0.3 MB each); an evicted
-  // workflow is replayed from its history at its next task.
-  const maxCached = Number(arg('max-cached', String(workflows + 1000)));
+  // Every workflow cached up to the size past which the worker warns: every workflow task walks the
+  // whole cache in the SDK core, so holding all of `full` (42,100) slows every task, and 2,000 of it
+  // replay at nearly every task (README "Scale", "Every task walks the cache"). An evicted workflow is
+  // replayed from its history at its next task.
+  const maxCached = Number(arg('max-cached', String(Math.min(workflows + 1000, CACHE_SIZE_WARN_ABOVE))));
   const knobs: Knobs = {
     noticeRate,
     maxCached,
@@ -587,9 +590,9 @@ time: the dev server cannot skip time, so the bench's round policy (bench/worklo
     workflowTaskSlots: Number(arg('wft-slots', String(Env.shape.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS.parse(undefined)))),
     databasePoolMax: Number(arg('pool', String(Env.shape.DATABASE_POOL_MAX.parse(undefined)))),
     workflowTaskPolls: Number(arg('wft-polls', String(Env.shape.WORKER_MAX_WORKFLOW_TASK_POLLS.parse(undefined)))),
-    // The dev server's histories in memory (1.3 GB at `fifth`, ~4 GB at `full` before its ladders) next to
-    // every workflow cached do not fit 24 GB at `full`: there its database is a file (page cache, not heap).
-    serverDbFile: process.argv.includes('--server-db-file') || (preset.name === 'full' && !process.argv.includes('--server-db-memory')),
+    // The dev server's histories in memory (1.3 GB at `fifth`, ~4 GB at `full` before its ladders) unless
+    // told otherwise; a file costs the server more CPU per Update.
+    serverDbFile: process.argv.includes('--server-db-file'),
   };
   log(`starting the ${target} stack`);
   const stack = target === 'dev' ? await startDev(knobs) : await startProd(knobs);

@@ -206,7 +206,10 @@ function startTemporalDevOnce(o: { runDir: string; port: number; uiPort?: number
   for (const ns of o.namespaces ?? []) args.push('--namespace', ns);
   if (o.uiPort) args.push('--ui-port', String(o.uiPort), '--ui-disable-news-fetch');
   else args.push('--headless');
-  if (o.dbFile) args.push('--db-filename', o.dbFile);
+  // In a file, SQLite's default rollback journal rewrote pages at ~95 MB/s under the full benchmark
+  // (a third of the server's CPU in system time); a write-ahead log appends. NORMAL keeps every commit
+  // across a crash of the server process (an OS crash may lose the last ones: a dev server).
+  if (o.dbFile) args.push('--db-filename', o.dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
   for (const [k, t] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${k}=${t}`);
   return startService({
     name: 'temporal',

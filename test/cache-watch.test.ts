@@ -1,9 +1,10 @@
 // The worker's cache-pressure warning (src/workers/cache-watch.ts), read from a real workflow worker
 // on the time-skipping server: silent while the cache has room, a warning naming the knob once it is
-// full, not repeated within the repeat interval, repeated after it.
+// full, not repeated within the repeat interval, repeated after it; and the start-up warning for a
+// cache configured past the size where every workflow task pays for it.
 import { XunchaClient } from '../src/client/xuncha-client';
 import { roundWorkflowId } from '../src/domain/ids';
-import { checkCache } from '../src/workers/cache-watch';
+import { CACHE_SIZE_WARN_ABOVE, cacheSizeWarning, checkCache } from '../src/workers/cache-watch';
 import { eventually, harness, realWorkers, sampleRound, stripEmails, timeSkippingEnv, uid } from './support/helpers';
 
 test('a full workflow cache is reported once per repeat interval, naming WORKER_MAX_CACHED_WORKFLOWS', async () => {
@@ -43,4 +44,12 @@ test('a cache of size 0 (every workflow evicted after its task) is never reporte
   const warnings: string[] = [];
   expect(checkCache({ getStatus: () => ({ numCachedWorkflows: 0 }) }, { max: 0, warn: (m) => warnings.push(m) }, undefined)).toBeUndefined();
   expect(warnings).toEqual([]);
+});
+
+test('a cache configured past the size where every task pays for it is reported at start, naming the knob and the limit', () => {
+  expect(cacheSizeWarning(2000)).toBeUndefined();
+  expect(cacheSizeWarning(CACHE_SIZE_WARN_ABOVE)).toBeUndefined();
+  const w = cacheSizeWarning(CACHE_SIZE_WARN_ABOVE + 1);
+  expect(w).toContain(`WORKER_MAX_CACHED_WORKFLOWS=${CACHE_SIZE_WARN_ABOVE + 1}`);
+  expect(w).toContain(`past ${CACHE_SIZE_WARN_ABOVE}`);
 });

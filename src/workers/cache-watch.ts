@@ -1,10 +1,28 @@
-// Cache pressure (工作流缓存): a worker whose sticky cache is full evicts a workflow for every
-// uncached one it serves. Rare evictions are cheap (an evicted workflow replays its short history),
-// but the benchmark's full province-year with half its 42,100 workflows cached showed what a burst
-// does: unit and round workflow tasks waited 10–25 s in the worker, past the 10 s workflow task
-// timeout, the slots filled with them and the backlog grew without bound, while smaller full caches
-// did not (README "Scale"). So the worker says so when its cache is full, naming the knob, and
-// again while it stays full.
+// Cache size (工作流缓存). Two costs pull against each other (README "Scale", "Every task walks the
+// cache"):
+// - Too small: a task for a workflow not in a full cache evicts one, and the evicted workflow replays
+//   its whole history at its next task. When the workflows that take tasks within minutes of each
+//   other (the units and rounds, woken by every item, and the items in their ladders) do not fit,
+//   nearly every task replays: `full` with 2,000 cached fell behind that way.
+// - Too large: after every input to the SDK core's workflow stream (a task, a completion, a local
+//   activity's result) it walks the list of every cached run, on one thread for the whole process, so
+//   every task of the process costs more with every workflow cached: ~0.12 ms of that thread per task
+//   per 1,000 cached with a bare workflow (`npm run bench:cache`), and `full` with 30,000 cached fell
+//   behind that way.
+// So the worker says when its cache is full (repeated at most hourly while it stays full), and at
+// start when it is configured past CACHE_SIZE_WARN_ABOVE.
+
+/** Past this many cached workflows per process, every workflow task pays noticeably for the cache. */
+export const CACHE_SIZE_WARN_ABOVE = 5000;
+
+/** The start-up warning for a cache configured past CACHE_SIZE_WARN_ABOVE, if it is. */
+export function cacheSizeWarning(max: number): string | undefined {
+  if (max <= CACHE_SIZE_WARN_ABOVE) return undefined;
+  return (
+    `[worker] WORKER_MAX_CACHED_WORKFLOWS=${max} is past ${CACHE_SIZE_WARN_ABOVE}: the SDK core walks every cached workflow after each input to it, ` +
+    'so every workflow task of this process gets slower with the cache. Add worker processes rather than cache (README "Tuning knobs").'
+  );
+}
 
 export interface CacheStatusSource {
   getStatus(): { numCachedWorkflows: number };
@@ -28,8 +46,8 @@ export function checkCache(source: CacheStatusSource, o: CacheWatchOptions, last
   if (o.max <= 0 || cached < o.max) return lastWarnedAt;
   if (lastWarnedAt !== undefined && now - lastWarnedAt < (o.repeatMs ?? 3_600_000)) return lastWarnedAt;
   (o.warn ?? ((m: string) => console.warn(m)))(
-    `[worker] workflow cache full: ${cached} of WORKER_MAX_CACHED_WORKFLOWS=${o.max} cached, so every uncached workflow task evicts one. ` +
-      'A large full cache under a burst of deadlines stalled unit and round tasks in the benchmark: hold every open workflow across the worker processes, or keep each cache small and add processes (README "Tuning knobs").',
+    `[worker] workflow cache full: ${cached} of WORKER_MAX_CACHED_WORKFLOWS=${o.max} cached, so every uncached workflow task evicts one, and the evicted workflow replays its history at its next task. ` +
+      `If workflow tasks slow down, the workflows busy at the same time do not fit: raise it (up to ${CACHE_SIZE_WARN_ABOVE} per process) or add worker processes (README "Tuning knobs").`,
   );
   return now;
 }

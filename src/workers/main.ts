@@ -3,7 +3,7 @@ import { createMailer } from '../activities/mailer';
 import { createDataConverter, devKeyInUse, loadCodecConfig, redactCodecConfig } from '../codec';
 import { loadConfig, redactConfig } from '../config';
 import { createPool } from '../ledger/pool';
-import { watchCache } from './cache-watch';
+import { cacheSizeWarning, watchCache } from './cache-watch';
 import { createWorkers, runWorkers } from './create';
 import { startMemoryProbe } from './memory-probe';
 
@@ -34,6 +34,8 @@ async function main(): Promise<void> {
       workflowBundle: bundlePath ? { codePath: bundlePath } : undefined,
       dataConverter: createDataConverter(codec),
     });
+    const sizeWarning = cacheSizeWarning(config.WORKER_MAX_CACHED_WORKFLOWS);
+    if (sizeWarning) console.warn(sizeWarning);
     const stopWatch = watchCache(workers.workflowWorker, { max: config.WORKER_MAX_CACHED_WORKFLOWS });
     console.log('[worker] running; SIGINT or SIGTERM drains and stops');
     try {
