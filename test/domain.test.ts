@@ -34,6 +34,17 @@ test('day-level notices go out in office hours on working days', () => {
   expect(nextOfficeTime('2026-11-24T02:00:00.000Z')).toBe('2026-11-24T02:00:00.000Z');
   // A reminder due on National Day (a holiday) moves to the working day before, not after.
   expect(officeMorningOnOrBefore('2026-10-03T04:00:00.000Z')).toBe('2026-09-30T01:00:00.000Z');
+  // Never after the instant: at 00:20 on a Monday (Shanghai) the last office morning is Friday's.
+  expect(officeMorningOnOrBefore('2027-07-11T16:20:00.000Z')).toBe('2027-07-09T01:00:00.000Z');
+  expect(officeMorningOnOrBefore('2026-11-24T00:59:59.999Z')).toBe('2026-11-23T01:00:00.000Z');
+  expect(officeMorningOnOrBefore('2026-11-24T01:00:00.000Z')).toBe('2026-11-24T01:00:00.000Z');
+  // Checked across a year of instants every 37 minutes: at or before, a working day, 09:00 Shanghai.
+  for (let t = Date.parse('2026-01-01T00:00:00Z'); t < Date.parse('2027-01-01T00:00:00Z'); t += 37 * 60_000) {
+    const m = Date.parse(officeMorningOnOrBefore(new Date(t).toISOString()));
+    expect(m).toBeLessThanOrEqual(t);
+    expect(t - m).toBeLessThan(12 * 86_400_000);
+    expect(new Date(m + 8 * 3_600_000).toISOString().slice(11, 19)).toBe('09:00:00');
+  }
 });
 
 test('configuration: defaults, and a bad value names the variable and the rule', () => {

@@ -62,10 +62,14 @@ export function nextOfficeTime(iso: string): string {
   return new Date(shanghaiInstant(date, OFFICE_OPENS_MIN)).toISOString();
 }
 
-/** 09:00 on the working day at or before `iso`: a reminder due "20 days before" is never late. */
+/**
+ * The last 09:00 on a working day at or before the instant `iso`: a reminder due "20 days before" is
+ * never late. Before 09:00 that is the previous working day's, not the same day's, which is still ahead.
+ */
 export function officeMorningOnOrBefore(iso: string): string {
-  let date = shanghaiDate(Date.parse(iso));
-  if (!isWorkday(date)) date = findWorkday(-1, date);
+  const t = Date.parse(iso);
+  let date = shanghaiDate(t);
+  if (!isWorkday(date) || shanghaiInstant(date, OFFICE_OPENS_MIN) > t) date = findWorkday(-1, date);
   return new Date(shanghaiInstant(date, OFFICE_OPENS_MIN)).toISOString();
 }
 
