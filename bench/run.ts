@@ -1,5 +1,5 @@
 // `npm run bench -- [--preset small|tenth|fifth|full] [--seed N] [--target dev|prod]
-//                   [--concurrency N] [--notice-rate N] [--workers N] [--wft-slots N] [--wft-polls N] [--pool N] [--max-cached N] [--server-db-file] [--no-baseline]`
+//                   [--concurrency N] [--notice-rate N] [--workers N] [--wft-slots N] [--wft-polls N] [--pool N] [--max-cached N] [--max-cached-items N] [--server-db-file] [--no-baseline]`
 // A province-year (or a fraction of it) through the real worker, the real Postgres ledger and a
 // real SMTP receiver, against the Temporal dev server or the production-shaped stack; then the
 // bare baseline on the same server. Prints a table and JSON, and writes bench/results/<ts>-<preset>-<target>.json.
@@ -19,6 +19,7 @@ import { ROOT, stopPid } from '../infra/stack';
 import { BASELINE_TASK_QUEUE, closeUpdate, finishUpdate, planUpdate, stepUpdate } from './baseline/workflows';
 import { startDev, startProd, type Knobs, type Stack, type Target } from './servers';
 import { cpuByProcess, cpuDelta } from './proc-cpu';
+import { limiter } from './limit';
 import {
   CLOSE_AT,
   counts,
@@ -53,21 +54,6 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0,
 const T_START = Date.now();
 const log = (m: string) => console.log(`[bench +${((Date.now() - T_START) / 1000).toFixed(0).padStart(4)}s] ${m}`);
 
-/** At most n calls in flight. */
-function limiter(n: number) {
-  let active = 0;
-  const queue: (() => void)[] = [];
-  return async <T>(fn: () => Promise<T>): Promise<T> => {
-    if (active >= n) await new Promise<void>((r) => queue.push(r));
-    active++;
-    try {
-      return await fn();
-    } finally {
-      active--;
-      queue.shift()?.();
-    }
-  };
-}
 const limit = limiter(concurrency);
 
 /** Latencies per kind of call, and errors. */
@@ -577,15 +563,18 @@ time: the dev server cannot skip time, so the bench's round policy (bench/worklo
   // The heap is sized to the memory target (about 1.5 MB per workflow over a 512 MB base) so that V8
   // collects garbage as it would in production and RSS is not mostly uncollected garbage.
   const workflows = c.rounds + c.units + c.items;
-  // Every workflow cached up to the size past which the worker warns: every workflow task walks the
-  // whole cache in the SDK core, so holding all of `full` (42,100) slows every task, and 2,000 of it
-  // replay at nearly every task (README "Scale", "Every task walks the cache"). An evicted workflow is
-  // replayed from its history at its next task.
-  const maxCached = Number(arg('max-cached', String(Math.min(workflows + 1000, CACHE_SIZE_WARN_ABOVE))));
+  // Each of the two caches holds every workflow of its queue up to the size past which the worker
+  // warns: every workflow task walks its whole cache in the SDK core, so holding all of `full`'s 40,000
+  // items slows every item task; units and rounds must stay cached, or each item's news makes them
+  // replay (README "Scale", "Every task walks the cache"). An evicted workflow is replayed from its
+  // history at its next task.
+  const maxCached = Number(arg('max-cached', String(Math.min(c.rounds + c.units + 1000, CACHE_SIZE_WARN_ABOVE))));
+  const maxCachedItems = Number(arg('max-cached-items', String(Math.min(c.items + 1000, CACHE_SIZE_WARN_ABOVE))));
   const knobs: Knobs = {
     noticeRate,
     maxCached,
-    heapMb: Number(arg('heap-mb', String(Math.max(1024, Math.ceil(512 + 1.5 * Math.min(workflows, maxCached)))))),
+    maxCachedItems,
+    heapMb: Number(arg('heap-mb', String(Math.max(1024, Math.ceil(512 + 1.5 * Math.min(workflows, maxCached + maxCachedItems)))))),
     workerCount: Number(arg('workers', target === 'prod' ? '3' : '1')),
     workflowTaskSlots: Number(arg('wft-slots', String(Env.shape.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS.parse(undefined)))),
     databasePoolMax: Number(arg('pool', String(Env.shape.DATABASE_POOL_MAX.parse(undefined)))),

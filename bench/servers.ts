@@ -31,7 +31,9 @@ const logHas = (file: string, s: string) => async () => fs.existsSync(file) && f
 
 export interface Knobs {
   noticeRate: number;
+  /** WORKER_MAX_CACHED_WORKFLOWS (rounds, units, clues, letters on xuncha-rounds) and WORKER_MAX_CACHED_ITEMS (xuncha-items). */
   maxCached: number;
+  maxCachedItems: number;
   heapMb: number;
   workerCount: number;
   /** WORKER_MAX_CONCURRENT_WORKFLOW_TASKS and DATABASE_POOL_MAX of the workers (the baseline's slots too): the product's defaults unless given. */
@@ -47,6 +49,7 @@ function workerEnv(k: Knobs): Record<string, string> {
   return {
     NOTICE_RATE_PER_SECOND: String(k.noticeRate),
     WORKER_MAX_CACHED_WORKFLOWS: String(k.maxCached),
+    WORKER_MAX_CACHED_ITEMS: String(k.maxCachedItems),
     LOG_LEVEL: 'WARN',
     NODE_OPTIONS: `--max-old-space-size=${k.heapMb}`,
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: String(k.workflowTaskSlots),
@@ -181,6 +184,7 @@ export async function startProd(k: Knobs): Promise<Stack> {
     WORKER_MEMORY_PROBE_BASE_PORT: String(probeBase),
     NOTICE_RATE_PER_SECOND: String(k.noticeRate),
     WORKER_MAX_CACHED_WORKFLOWS: String(k.maxCached),
+    WORKER_MAX_CACHED_ITEMS: String(k.maxCachedItems),
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: String(k.workflowTaskSlots),
     DATABASE_POOL_MAX: String(k.databasePoolMax),
     WORKER_MAX_WORKFLOW_TASK_POLLS: String(k.workflowTaskPolls),

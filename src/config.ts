@@ -45,7 +45,10 @@ export const Env = z.object({
   CONSOLE_URL: z.url().default('http://localhost:8080'),
   /** Notice task queue: e-mails per second across all notice workers. */
   NOTICE_RATE_PER_SECOND: z.coerce.number().positive().max(1000).default(20),
+  /** Rounds, units, clues and letters cached per worker process (xuncha-rounds). */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(2000),
+  /** Rectification items cached per worker process (xuncha-items), apart from the above. */
+  WORKER_MAX_CACHED_ITEMS: z.coerce.number().int().min(0).default(1000),
   WORKER_SHUTDOWN_GRACE: z.string().regex(/^\d+\s*(ms|s|m)$/, 'must be like "10s"').default('10s'),
   /** Worker tuning (README.md): slots per worker process; the defaults are the SDK's. */
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2, 'must be at least 2 (sticky and normal queue)').max(2000).default(40),

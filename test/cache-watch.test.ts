@@ -52,4 +52,16 @@ test('a cache configured past the size where every task pays for it is reported 
   const w = cacheSizeWarning(CACHE_SIZE_WARN_ABOVE + 1);
   expect(w).toContain(`WORKER_MAX_CACHED_WORKFLOWS=${CACHE_SIZE_WARN_ABOVE + 1}`);
   expect(w).toContain(`past ${CACHE_SIZE_WARN_ABOVE}`);
+  // The items' cache is its own, and its warning names its own knob.
+  expect(cacheSizeWarning(CACHE_SIZE_WARN_ABOVE, 'WORKER_MAX_CACHED_ITEMS')).toBeUndefined();
+  expect(cacheSizeWarning(CACHE_SIZE_WARN_ABOVE + 7, 'WORKER_MAX_CACHED_ITEMS')).toContain(`WORKER_MAX_CACHED_ITEMS=${CACHE_SIZE_WARN_ABOVE + 7}`);
+});
+
+test('a full item cache names WORKER_MAX_CACHED_ITEMS', () => {
+  const warnings: string[] = [];
+  const o = { max: 3, name: 'WORKER_MAX_CACHED_ITEMS' as const, warn: (m: string) => warnings.push(m), now: () => 5 };
+  expect(checkCache({ getStatus: () => ({ numCachedWorkflows: 2 }) }, o, undefined)).toBeUndefined();
+  expect(checkCache({ getStatus: () => ({ numCachedWorkflows: 3 }) }, o, undefined)).toBe(5);
+  expect(warnings).toHaveLength(1);
+  expect(warnings[0]).toContain('3 of WORKER_MAX_CACHED_ITEMS=3 cached');
 });

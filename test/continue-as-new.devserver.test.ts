@@ -21,12 +21,11 @@ beforeAll(async () => {
   const address = process.env.TEMPORAL_DEV_ADDRESS!;
   connection = await NativeConnection.connect({ address });
   workers = await realWorkers(h, connection);
-  running = Promise.all([workers.workflowWorker.run(), workers.noticeWorker.run()]);
+  running = workers.run();
   xc = await XunchaClient.connect({ TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default' });
 });
 afterAll(async () => {
-  workers?.workflowWorker.shutdown();
-  workers?.noticeWorker.shutdown();
+  workers?.shutdown();
   await running?.catch(() => undefined);
   await connection?.close();
   await xc?.client.connection.close();

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
+import { ITEM_TASK_QUEUE, WORKFLOW_TASK_QUEUE } from '../src/domain/ids';
 import { ledgerSinksForReplay } from '../src/ledger/sink';
 import { HISTORIES_DIR, patchesAfterFirstTask, workflowTasks } from './support/histories';
 import { quietRuntime, testDataConverter, workflowBundle } from './support/helpers';
@@ -15,14 +16,16 @@ beforeAll(() => quietRuntime());
 // Every generation of saved histories: <type>.json from the first code, <type>.<tag>.json from later code.
 const saved = fs.readdirSync(HISTORIES_DIR).filter((f) => /^(round|unit|item|clue|letter)(\.[\w-]+)?\.json$/.test(f) && !f.includes('altered'));
 
-// Five generations: before any patch; patches asked mid-run; every patch decided at a run's start; an
+// Six generations: before any patch; patches asked mid-run; every patch decided at a run's start; an
 // item's fewer round trips per step (only the item's code changed, the others are saved alike); ledger
-// rows written through the worker's ledger sink instead of local activities (today's, every type).
+// rows written through the worker's ledger sink instead of local activities; items started on their own
+// task queue (today's; only the unit's code changed, the others are saved alike).
 test('every workflow type has a saved history of each generation of the code', () => {
   for (const name of ['round', 'unit', 'item', 'clue', 'letter']) {
     expect(saved.filter((f) => f.startsWith(`${name}.`)).sort()).toEqual([
       `${name}.at-start.json`,
       `${name}.fewer-trips.json`,
+      `${name}.items-queue.json`,
       `${name}.json`,
       `${name}.ledger-sink.json`,
       `${name}.patched-mid-run.json`,
@@ -36,6 +39,20 @@ test.each(saved)('the saved history %s replays without a determinism error', asy
   const type = history.events[0]!.workflowExecutionStartedEventAttributes!.workflowType!.name;
   expect(type).toBe(`${name}Workflow`);
   await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter(), sinks: ledgerSinksForReplay() }, history, `replay-${file}`);
+});
+
+// Since `items-own-queue` a unit starts its items on xuncha-items; a unit begun before it keeps starting
+// them where it always did (its replayed start commands must match), on xuncha-rounds.
+test('items start on their own task queue since items-own-queue; older units keep starting theirs on xuncha-rounds', () => {
+  const itemQueues = (file: string) =>
+    load(file)
+      .events.map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)
+      .filter((a) => a?.workflowType?.name === 'itemWorkflow')
+      .map((a) => a!.taskQueue!.name);
+  expect(itemQueues('unit.items-queue.json')).toEqual([ITEM_TASK_QUEUE, ITEM_TASK_QUEUE]);
+  for (const older of ['unit.json', 'unit.at-start.json', 'unit.fewer-trips.json', 'unit.ledger-sink.json']) {
+    expect({ older, queues: [...new Set(itemQueues(older))] }).toEqual({ older, queues: [WORKFLOW_TASK_QUEUE] });
+  }
 });
 
 test('an altered history fails to replay (negative control)', async () => {

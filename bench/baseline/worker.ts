@@ -1,5 +1,5 @@
-// The baseline's worker (bench only): the same SDK, connection options and cache size as the
-// product's worker (src/workers), polling only `bench-baseline`, with no activities.
+// The baseline's worker (bench only): the same SDK, connection options and slots as the product's
+// worker (src/workers), and its two caches' room in one, polling only `bench-baseline`, with no activities.
 import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
 import { loadConfig } from '../../src/config';
 import { BASELINE_TASK_QUEUE } from './workflows';
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: BASELINE_TASK_QUEUE,
       workflowsPath: require.resolve('./workflows'),
-      maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+      maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS + config.WORKER_MAX_CACHED_ITEMS,
       maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
       workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: Math.min(config.WORKER_MAX_WORKFLOW_TASK_POLLS, config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS) },
     });

@@ -12,6 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { freePort, ROOT, startTemporalDev, stopAll } from '../../infra/stack';
 import { summary } from '../workload';
+import { limiter } from '../limit';
 import { idle, poke } from './workflows';
 
 function arg(name: string, fallback: string): string {
@@ -45,14 +46,6 @@ function threadCpu(): { workflowProcessing: number; rest: number } {
   return out;
 }
 
-/** Runs `n` jobs, `inFlight` at a time. */
-async function pool(n: number, inFlight: number, job: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(n, inFlight) }, async () => {
-    while (next < n) await job(next++);
-  }));
-}
-
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const runDir = path.join(ROOT, '.data/bench-cache');
@@ -79,21 +72,25 @@ async function main(): Promise<void> {
       const running = worker.run();
       try {
         const ids = Array.from({ length: n }, (_, i) => `${taskQueue}-${i}`);
-        await pool(n, 64, async (i) => {
-          await client.workflow.start(idle, { taskQueue, workflowId: ids[i]! });
-        });
+        const starts = limiter(64);
+        await Promise.all(ids.map((workflowId) => starts(() => client.workflow.start(idle, { taskQueue, workflowId }))));
         while (worker.getStatus().numCachedWorkflows < n) await sleep(200);
         await sleep(2000); // the last first tasks settle
         const cpu0 = threadCpu();
         const lat: number[] = [];
         const t0 = Date.now();
         let seed = n;
-        await pool(updates, 32, async () => {
-          seed = (seed * 1103515245 + 12345) % 2 ** 31;
-          const t = Date.now();
-          await client.workflow.getHandle(ids[seed % n]!).executeUpdate(poke);
-          lat.push(Date.now() - t);
-        });
+        const pokes = limiter(32);
+        await Promise.all(
+          Array.from({ length: updates }, () =>
+            pokes(async () => {
+              seed = (seed * 1103515245 + 12345) % 2 ** 31;
+              const t = Date.now();
+              await client.workflow.getHandle(ids[seed % n]!).executeUpdate(poke);
+              lat.push(Date.now() - t);
+            }),
+          ),
+        );
         const sec = (Date.now() - t0) / 1000;
         const cpu1 = threadCpu();
         const r = {

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
 import { Env } from '../../src/config';
-import { NOTICE_TASK_QUEUE, WORKFLOW_TASK_QUEUE } from '../../src/domain/ids';
+import { ITEM_TASK_QUEUE, NOTICE_TASK_QUEUE, WORKFLOW_TASK_QUEUE } from '../../src/domain/ids';
 import { portOpen, ROOT, SEARCH_ATTRIBUTES, startMailbox, startPostgres, startService, stopAll, temporalCli, type Service } from '../stack';
 import { APP_DIR, CLIENT_ENV_FILE, PROD_DIR, readEnvFile, RUN_DIR, SECRETS_FILE, settings, TOOLS_BIN, writeEnvFile } from './env';
 
@@ -302,7 +302,7 @@ async function start(): Promise<void> {
 Xuncha production-shaped stack is running (${Math.round((Date.now() - t0) / 1000)} s; started: ${started.map((s) => s.name).join(', ') || 'nothing new'}).
   Temporal ${version}  ${TEMPORAL_ADDRESS}, namespace ${NAMESPACE} (no Web UI here: temporal workflow list --address ${TEMPORAL_ADDRESS})
   PostgreSQL         127.0.0.1:${PG_PORT}: temporal + temporal_visibility (role temporal), xuncha_prod (role xuncha); data .data/prod/pg
-  Workers            ${workers} on ${WORKFLOW_TASK_QUEUE} and ${NOTICE_TASK_QUEUE} (compiled app .data/prod/app)
+  Workers            ${workers} on ${WORKFLOW_TASK_QUEUE}, ${ITEM_TASK_QUEUE} and ${NOTICE_TASK_QUEUE} (compiled app .data/prod/app)
   Mail               notice relay ${env.NOTICE_RELAY_URL} (pid ${pidOf('relay') ?? '?'}) → ${mailboxUrl ? `SMTP 127.0.0.1:${MAILBOX_SMTP}, mailbox ${mailboxUrl}` : `relay ${external}`}
   API + console      ${apiEntry ? `${apiUrl} (${apiEntry}; OpenAPI at /api/openapi.json)` : 'not started (API_ENABLED=false)'}
   Metrics            http://127.0.0.1:${S('TEMPORAL_METRICS_PORT') ?? '9243'}/metrics (Temporal server)

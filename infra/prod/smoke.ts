@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { XunchaClient } from '../../src/client/xuncha-client';
 import { driveToRectification, waitForPhase } from '../../src/client/drive';
-import { NOTICE_TASK_QUEUE, roundWorkflowId, WORKFLOW_TASK_QUEUE } from '../../src/domain/ids';
+import { ITEM_TASK_QUEUE, NOTICE_TASK_QUEUE, roundWorkflowId, WORKFLOW_TASK_QUEUE } from '../../src/domain/ids';
 import type { RoundSetupInput } from '../../src/domain/round';
 import type { RoundStatus } from '../../src/domain/status';
 import { createPool } from '../../src/ledger/pool';
@@ -83,8 +83,8 @@ async function main(): Promise<void> {
   const namespace = clientEnv.TEMPORAL_NAMESPACE ?? 'default';
   const pool = createPool(clientEnv.DATABASE_URL, 1);
   try {
-    // Every worker process polls both task queues.
-    for (const tq of [WORKFLOW_TASK_QUEUE, NOTICE_TASK_QUEUE]) {
+    // Every worker process polls all three task queues.
+    for (const tq of [WORKFLOW_TASK_QUEUE, ITEM_TASK_QUEUE, NOTICE_TASK_QUEUE]) {
       const pollers = await eventually(
         `${workerCount} worker processes polling ${tq}`,
         async () => {

@@ -9,18 +9,23 @@
 //   every task of the process costs more with every workflow cached: ~0.12 ms of that thread per task
 //   per 1,000 cached with a bare workflow (`npm run bench:cache`), and `full` with 30,000 cached fell
 //   behind that way.
-// So the worker says when its cache is full (repeated at most hourly while it stays full), and at
-// start when it is configured past CACHE_SIZE_WARN_ABOVE.
+// Items have their own worker and cache (WORKER_MAX_CACHED_ITEMS), so their churn does not evict the
+// units and rounds, and each cache's walk is its own. So the worker says when a cache is full
+// (repeated at most hourly while it stays full), and at start when one is configured past
+// CACHE_SIZE_WARN_ABOVE.
 
 /** Past this many cached workflows per process, every workflow task pays noticeably for the cache. */
 export const CACHE_SIZE_WARN_ABOVE = 5000;
 
+/** The variable that sizes a cache: one for xuncha-rounds, one for xuncha-items. */
+export type CacheSetting = 'WORKER_MAX_CACHED_WORKFLOWS' | 'WORKER_MAX_CACHED_ITEMS';
+
 /** The start-up warning for a cache configured past CACHE_SIZE_WARN_ABOVE, if it is. */
-export function cacheSizeWarning(max: number): string | undefined {
+export function cacheSizeWarning(max: number, name: CacheSetting = 'WORKER_MAX_CACHED_WORKFLOWS'): string | undefined {
   if (max <= CACHE_SIZE_WARN_ABOVE) return undefined;
   return (
-    `[worker] WORKER_MAX_CACHED_WORKFLOWS=${max} is past ${CACHE_SIZE_WARN_ABOVE}: the SDK core walks every cached workflow after each input to it, ` +
-    'so every workflow task of this process gets slower with the cache. Add worker processes rather than cache (README "Tuning knobs").'
+    `[worker] ${name}=${max} is past ${CACHE_SIZE_WARN_ABOVE}: the SDK core walks every workflow in this cache after each input to it, ` +
+    'so every workflow task of this cache gets slower with its size. Add worker processes rather than cache (README "Tuning knobs").'
   );
 }
 
@@ -29,8 +34,10 @@ export interface CacheStatusSource {
 }
 
 export interface CacheWatchOptions {
-  /** WORKER_MAX_CACHED_WORKFLOWS of this process. */
+  /** The cache's size in this process. */
   max: number;
+  /** The variable that sets it (named in the warning). */
+  name?: CacheSetting;
   /** How often the cache size is read. */
   everyMs?: number;
   /** Least time between two warnings while the cache stays full. */
@@ -46,7 +53,7 @@ export function checkCache(source: CacheStatusSource, o: CacheWatchOptions, last
   if (o.max <= 0 || cached < o.max) return lastWarnedAt;
   if (lastWarnedAt !== undefined && now - lastWarnedAt < (o.repeatMs ?? 3_600_000)) return lastWarnedAt;
   (o.warn ?? ((m: string) => console.warn(m)))(
-    `[worker] workflow cache full: ${cached} of WORKER_MAX_CACHED_WORKFLOWS=${o.max} cached, so every uncached workflow task evicts one, and the evicted workflow replays its history at its next task. ` +
+    `[worker] workflow cache full: ${cached} of ${o.name ?? 'WORKER_MAX_CACHED_WORKFLOWS'}=${o.max} cached, so every uncached workflow task evicts one, and the evicted workflow replays its history at its next task. ` +
       `If workflow tasks slow down, the workflows busy at the same time do not fit: raise it (up to ${CACHE_SIZE_WARN_ABOVE} per process) or add worker processes (README "Tuning knobs").`,
   );
   return now;

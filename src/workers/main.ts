@@ -34,14 +34,21 @@ async function main(): Promise<void> {
       workflowBundle: bundlePath ? { codePath: bundlePath } : undefined,
       dataConverter: createDataConverter(codec),
     });
-    const sizeWarning = cacheSizeWarning(config.WORKER_MAX_CACHED_WORKFLOWS);
-    if (sizeWarning) console.warn(sizeWarning);
-    const stopWatch = watchCache(workers.workflowWorker, { max: config.WORKER_MAX_CACHED_WORKFLOWS });
+    // Each cache is its own: its own LRU list in the SDK core, walked by its own thread.
+    const caches = [
+      { worker: workers.workflowWorker, name: 'WORKER_MAX_CACHED_WORKFLOWS' as const, max: config.WORKER_MAX_CACHED_WORKFLOWS },
+      { worker: workers.itemWorker, name: 'WORKER_MAX_CACHED_ITEMS' as const, max: config.WORKER_MAX_CACHED_ITEMS },
+    ];
+    for (const c of caches) {
+      const sizeWarning = cacheSizeWarning(c.max, c.name);
+      if (sizeWarning) console.warn(sizeWarning);
+    }
+    const stops = caches.map((c) => watchCache(c.worker, { max: c.max, name: c.name }));
     console.log('[worker] running; SIGINT or SIGTERM drains and stops');
     try {
       await runWorkers(workers);
     } finally {
-      stopWatch();
+      for (const stop of stops) stop();
     }
   } finally {
     probe?.close();

@@ -9,7 +9,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { clueWorkflowId, itemWorkflowId, roundWorkflowId } from '../domain/ids';
+import { clueWorkflowId, ITEM_TASK_QUEUE, itemWorkflowId, roundWorkflowId } from '../domain/ids';
 import type * as LT from '../domain/lifecycle';
 import * as M from '../domain/messages';
 import { rectificationRate } from '../domain/rate';
@@ -70,6 +70,11 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
   // Behaviour changes since this patch are decided here, in the run's first workflow task (see item.ts);
   // runs begun before it still ask the older patches mid-run, where they first did.
   const atStart = patched('unit-patches-at-start');
+  // Since this patch, items run on their own task queue and worker (ITEM_TASK_QUEUE): the 40,000 items
+  // of a province-year churn through their own cache, not the one that keeps units and rounds from
+  // replaying. Runs begun before it keep starting theirs on the unit's queue, where every workflow type
+  // is still registered.
+  const itemsOwnQueue = patched('items-own-queue');
   const fx = new Effects(atStart);
   const st: UnitState = input.state ?? {
     status: {
@@ -433,6 +438,7 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
     await fx.run(() =>
       startChild(itemWorkflow, {
         workflowId: itemWorkflowId(roundId, unitId, p.problemId),
+        ...(itemsOwnQueue ? { taskQueue: ITEM_TASK_QUEUE } : {}),
         parentClosePolicy: ParentClosePolicy.ABANDON,
         args: [itemInput],
         typedSearchAttributes: [

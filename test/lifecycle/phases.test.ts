@@ -1,5 +1,5 @@
 // Every phase of a unit, with its human steps, on the product's own timetable (time skipped).
-import { clueWorkflowId, itemWorkflowId, roundWorkflowId, unitWorkflowId } from '../../src/domain/ids';
+import { clueWorkflowId, ITEM_TASK_QUEUE, itemWorkflowId, roundWorkflowId, unitWorkflowId, WORKFLOW_TASK_QUEUE } from '../../src/domain/ids';
 import { patchesAfterFirstTask, recordHistory } from '../support/histories';
 import type { RoundStatus } from '../../src/domain/status';
 import { mailsTo, sampleRound, stripEmails, uid, unitOf, waitForMails } from '../support/helpers';
@@ -144,6 +144,10 @@ test('a unit passes through every phase, each human step a task with a due date,
     for (const id of [roundWorkflowId(roundId), unitWorkflowId(roundId, unitId), itemWorkflowId(roundId, unitId, 'p1'), clueWorkflowId(roundId, unitId, 'c1')]) {
       expect({ id, late: patchesAfterFirstTask(await wf.getHandle(id).fetchHistory()) }).toEqual({ id, late: [] });
     }
+    // Items run on their own task queue (their own worker and cache in every worker process), the rest on xuncha-rounds.
+    const queueOf = async (id: string) => (await wf.getHandle(id).fetchHistory()).events![0]!.workflowExecutionStartedEventAttributes!.taskQueue!.name;
+    expect(await queueOf(itemWorkflowId(roundId, unitId, 'p1'))).toBe(ITEM_TASK_QUEUE);
+    for (const id of [roundWorkflowId(roundId), unitWorkflowId(roundId, unitId), clueWorkflowId(roundId, unitId, 'c1')]) expect(await queueOf(id)).toBe(WORKFLOW_TASK_QUEUE);
     expect(final.units).toEqual([{ unitId, phase: 'closed', items: 2, closed: 2, overdue: 0, longTermOpen: 0 }]);
   })();
 

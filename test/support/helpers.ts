@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createMailer, type Mailer } from '../../src/activities/mailer';
 import { loadConfig, type Config } from '../../src/config';
 import type { RoundSetupInput } from '../../src/domain/round';
 import { assertTestDatabase, createPool } from '../../src/ledger/pool';
-import { createWorkers } from '../../src/workers/create';
+import { createWorkers, runWorkers, shutdownWorkers, type Workers } from '../../src/workers/create';
 import { workflowBundleOptions } from '../../src/workers/bundle';
 import { createDataConverter, loadCodecConfig } from '../../src/codec';
 import { temporal } from '@temporalio/proto';
@@ -81,7 +81,7 @@ export function harness(overrides: Record<string, string> = {}): Harness {
   };
 }
 
-/** Both real workers (workflow queue and notice queue) against a connection. */
+/** The three real workers (rounds, items and notices queues) against a connection. */
 export async function realWorkers(h: Harness, connection: NativeConnection, namespace = 'default') {
   const workers = await createWorkers({
     connection,
@@ -94,13 +94,16 @@ export async function realWorkers(h: Harness, connection: NativeConnection, name
   });
   return {
     ...workers,
-    /** Run both workers until `fn` settles. */
+    /** Run all three until shutdown (stop with `shutdown`). */
+    run: () => runWorkers(workers),
+    shutdown: () => shutdownWorkers(workers),
+    /** Run all three workers until `fn` settles. */
     async runUntil<T>(fn: () => Promise<T>): Promise<T> {
       let result!: T;
-      await workers.noticeWorker.runUntil(workers.workflowWorker.runUntil(async () => (result = await fn())));
+      await workers.noticeWorker.runUntil(workers.itemWorker.runUntil(workers.workflowWorker.runUntil(async () => (result = await fn()))));
       return result;
     },
-  } satisfies { workflowWorker: Worker; noticeWorker: Worker; runUntil: unknown };
+  } satisfies Workers & { run: unknown; shutdown: unknown; runUntil: unknown };
 }
 
 export interface Mail {

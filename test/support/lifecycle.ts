@@ -17,7 +17,7 @@ export interface Suite {
   clock: Clock;
 }
 /**
- * One time-skipping server and one pair of real workers for the whole file: workflows a failed
+ * One time-skipping server and one set of real workers for the whole file: workflows a failed
  * test leaves behind keep being served, so they cannot stall the server's clock for the next test.
  */
 export function lifecycleSuite(): Suite {
@@ -30,11 +30,10 @@ export function lifecycleSuite(): Suite {
     s.xc = new XunchaClient(s.env.client);
     s.clock = skippingClock(s.env);
     workers = await realWorkers(s.h, s.env.nativeConnection);
-    running = Promise.all([workers.workflowWorker.run(), workers.noticeWorker.run()]);
+    running = workers.run();
   });
   afterAll(async () => {
-    workers?.workflowWorker.shutdown();
-    workers?.noticeWorker.shutdown();
+    workers?.shutdown();
     await running?.catch(() => undefined);
     await s.h?.close();
     await s.env?.teardown();
