@@ -3,14 +3,21 @@
 // across processes is what decides its rate (README "Scale").
 import fs from 'node:fs';
 
+/** A process's or thread's name and CPU milliseconds (user + system) from its /proc stat file; throws once it has ended. */
+export function readStat(statPath: string): { comm: string; ms: number } {
+  const stat = fs.readFileSync(statPath, 'utf8');
+  const comm = /\((.*)\)/.exec(stat)![1]!;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime, in clock ticks (100 per second here).
+  return { comm, ms: (Number(fields[11]) + Number(fields[12])) * 10 };
+}
+
 /** CPU milliseconds (user + system) of every process, summed by what it is. */
 export function cpuByProcess(): Record<string, number> {
   const out: Record<string, number> = {};
   for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const comm = /\((.*)\)/.exec(stat)![1]!;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const { comm, ms } = readStat(`/proc/${pid}/stat`);
       const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
       const key = /workers\/main/.test(cmd)
         ? 'worker'
@@ -27,8 +34,7 @@ export function cpuByProcess(): Record<string, number> {
                   : comm.startsWith('kworker')
                     ? 'kernel'
                     : comm;
-      // utime and stime, in clock ticks (100 per second here).
-      out[key] = (out[key] ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10;
+      out[key] = (out[key] ?? 0) + ms;
     } catch {
       // The process ended while being read.
     }

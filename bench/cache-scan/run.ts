@@ -13,6 +13,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { freePort, ROOT, startTemporalDev, stopAll } from '../../infra/stack';
 import { summary } from '../workload';
 import { limiter } from '../limit';
+import { readStat } from '../proc-cpu';
 import { idle, poke } from './workflows';
 
 function arg(name: string, fallback: string): string {
@@ -33,10 +34,7 @@ function threadCpu(): { workflowProcessing: number; rest: number } {
   const out = { workflowProcessing: 0, rest: 0 };
   for (const tid of fs.readdirSync('/proc/self/task')) {
     try {
-      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const comm = /\((.*)\)/.exec(stat)![1]!;
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ms = (Number(f[11]) + Number(f[12])) * 10; // utime + stime, 100 ticks per second
+      const { comm, ms } = readStat(`/proc/self/task/${tid}/stat`);
       if (comm.startsWith('workflow-proces')) out.workflowProcessing += ms;
       else out.rest += ms;
     } catch {
