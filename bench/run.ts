@@ -1,5 +1,5 @@
 // `npm run bench -- [--preset small|tenth|fifth|full] [--seed N] [--target dev|prod]
-//                   [--concurrency N] [--notice-rate N] [--workers N] [--wft-slots N] [--wft-polls N] [--pool N] [--max-cached N] [--max-cached-items N] [--server-db-file] [--no-baseline]`
+//                   [--concurrency N] [--notice-rate N] [--workers N] [--wft-slots N] [--wft-polls N] [--notice-polls N] [--pool N] [--max-cached N] [--max-cached-items N] [--server-db-file] [--no-baseline]`
 // A province-year (or a fraction of it) through the real worker, the real Postgres ledger and a
 // real SMTP receiver, against the Temporal dev server or the production-shaped stack; then the
 // bare baseline on the same server. Prints a table and JSON, and writes bench/results/<ts>-<preset>-<target>.json.
@@ -579,6 +579,7 @@ time: the dev server cannot skip time, so the bench's round policy (bench/worklo
     workflowTaskSlots: Number(arg('wft-slots', String(Env.shape.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS.parse(undefined)))),
     databasePoolMax: Number(arg('pool', String(Env.shape.DATABASE_POOL_MAX.parse(undefined)))),
     workflowTaskPolls: Number(arg('wft-polls', String(Env.shape.WORKER_MAX_WORKFLOW_TASK_POLLS.parse(undefined)))),
+    noticePolls: Number(arg('notice-polls', String(Env.shape.WORKER_MAX_NOTICE_POLLS.parse(undefined)))),
     // The dev server's histories in memory (1.3 GB at `fifth`, ~4 GB at `full` before its ladders) unless
     // told otherwise; a file costs the server more CPU per Update.
     serverDbFile: process.argv.includes('--server-db-file'),

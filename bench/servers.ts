@@ -41,6 +41,7 @@ export interface Knobs {
   databasePoolMax: number;
   /** WORKER_MAX_WORKFLOW_TASK_POLLS of the workers and the baseline worker. */
   workflowTaskPolls: number;
+  noticePolls: number;
   /** Dev target: the dev server keeps its SQLite database in a file, not in memory (`--server-db-file`; `full`). */
   serverDbFile?: boolean;
 }
@@ -55,6 +56,7 @@ function workerEnv(k: Knobs): Record<string, string> {
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: String(k.workflowTaskSlots),
     DATABASE_POOL_MAX: String(k.databasePoolMax),
     WORKER_MAX_WORKFLOW_TASK_POLLS: String(k.workflowTaskPolls),
+    WORKER_MAX_NOTICE_POLLS: String(k.noticePolls),
   };
 }
 
@@ -188,6 +190,7 @@ export async function startProd(k: Knobs): Promise<Stack> {
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: String(k.workflowTaskSlots),
     DATABASE_POOL_MAX: String(k.databasePoolMax),
     WORKER_MAX_WORKFLOW_TASK_POLLS: String(k.workflowTaskPolls),
+    WORKER_MAX_NOTICE_POLLS: String(k.noticePolls),
     LOG_LEVEL: 'WARN',
   });
   const clientEnv = Object.fromEntries(

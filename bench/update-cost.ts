@@ -52,7 +52,7 @@ async function burst(label: string, plans: UnitPlan[], send: (u: UnitPlan, i: nu
 async function main(): Promise<void> {
   const preset = { ...PRESETS.mini!, unitsPerRound: units, stationingSec: 3600 };
   const w = generate(preset, 20261123, `u${Date.now().toString(36).slice(-5)}`, 100);
-  const stack = await startDev({ noticeRate: 100, maxCached: 3000, maxCachedItems: 3000, heapMb: 2048, workerCount: 1, workflowTaskSlots: 40, databasePoolMax: 10, workflowTaskPolls: 20 });
+  const stack = await startDev({ noticeRate: 100, maxCached: 3000, maxCachedItems: 3000, heapMb: 2048, workerCount: 1, workflowTaskSlots: 40, databasePoolMax: 10, workflowTaskPolls: 20, noticePolls: 40 });
   const pool = new Pool({ connectionString: stack.databaseUrl, max: 2 });
   const results = [];
   try {

@@ -62,6 +62,11 @@ export const Env = z.object({
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(2000).default(100),
   /** Notice activities in flight per process (the server-side NOTICE_RATE_PER_SECOND still applies). */
   WORKER_MAX_CONCURRENT_NOTICES: z.coerce.number().int().min(1).max(2000).default(100),
+  /**
+   * Notice task polls in flight per process (the SDK's default is 10). Each poll carries one notice, so
+   * a worker fetches at most this many per poll round trip; see README "Notice polls".
+   */
+  WORKER_MAX_NOTICE_POLLS: z.coerce.number().int().min(1).max(1000).default(40),
   /** Postgres connections per process (worker or API). */
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
   /** Prometheus metrics of the worker's SDK core (sticky cache size, task latencies, slots) at http://<this>/metrics; off when unset. */

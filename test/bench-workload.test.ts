@@ -94,9 +94,9 @@ describe('notice keys', () => {
 });
 
 describe('worker tuning knobs (src/config.ts)', () => {
-  test('defaults are the SDK defaults; values are parsed', () => {
+  test('defaults (the SDK defaults unless measured otherwise); values are parsed', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: 40, WORKER_MAX_CONCURRENT_ACTIVITIES: 100, WORKER_MAX_CONCURRENT_NOTICES: 100, DATABASE_POOL_MAX: 10 });
+    expect(c).toMatchObject({ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: 40, WORKER_MAX_CONCURRENT_ACTIVITIES: 100, WORKER_MAX_CONCURRENT_NOTICES: 100, WORKER_MAX_NOTICE_POLLS: 40, DATABASE_POOL_MAX: 10 });
     expect(c.WORKER_METRICS_ADDRESS).toBeUndefined();
     expect(loadConfig({ WORKER_MAX_CONCURRENT_ACTIVITIES: '20', DATABASE_POOL_MAX: '25', WORKER_METRICS_ADDRESS: '0.0.0.0:9464' })).toMatchObject({
       WORKER_MAX_CONCURRENT_ACTIVITIES: 20,
@@ -108,6 +108,7 @@ describe('worker tuning knobs (src/config.ts)', () => {
     ['WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', '1', /WORKER_MAX_CONCURRENT_WORKFLOW_TASKS.*at least 2/],
     ['WORKER_MAX_CONCURRENT_ACTIVITIES', '0', /WORKER_MAX_CONCURRENT_ACTIVITIES/],
     ['WORKER_MAX_CONCURRENT_NOTICES', 'many', /WORKER_MAX_CONCURRENT_NOTICES/],
+    ['WORKER_MAX_NOTICE_POLLS', '0', /WORKER_MAX_NOTICE_POLLS/],
     ['DATABASE_POOL_MAX', '1.5', /DATABASE_POOL_MAX/],
     ['WORKER_METRICS_ADDRESS', '9464', /WORKER_METRICS_ADDRESS.*host:port/],
   ])('%s=%s is refused naming the variable', (name, value, message) => {

@@ -67,6 +67,8 @@ export async function createWorkers(d: WorkerDeps): Promise<Workers> {
     activities: createNoticeActivities({ pool: d.pool, mailer: d.mailer, config: d.config }),
     maxTaskQueueActivitiesPerSecond: d.config.NOTICE_RATE_PER_SECOND,
     maxConcurrentActivityTaskExecutions: d.config.WORKER_MAX_CONCURRENT_NOTICES,
+    // No more polls than slots.
+    activityTaskPollerBehavior: { type: 'simple-maximum', maximum: Math.min(d.config.WORKER_MAX_NOTICE_POLLS, d.config.WORKER_MAX_CONCURRENT_NOTICES) },
     shutdownGraceTime,
     dataConverter: d.dataConverter,
   });
