@@ -46,18 +46,23 @@ export interface Knobs {
   serverDbFile?: boolean;
 }
 
-function workerEnv(k: Knobs): Record<string, string> {
+/** The knobs as the product's settings, the same on both targets. */
+function tuningEnv(k: Knobs): Record<string, string> {
   return {
     NOTICE_RATE_PER_SECOND: String(k.noticeRate),
     WORKER_MAX_CACHED_WORKFLOWS: String(k.maxCached),
     WORKER_MAX_CACHED_ITEMS: String(k.maxCachedItems),
-    LOG_LEVEL: 'WARN',
-    NODE_OPTIONS: `--max-old-space-size=${k.heapMb}`,
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: String(k.workflowTaskSlots),
     DATABASE_POOL_MAX: String(k.databasePoolMax),
     WORKER_MAX_WORKFLOW_TASK_POLLS: String(k.workflowTaskPolls),
     WORKER_MAX_NOTICE_POLLS: String(k.noticePolls),
+    LOG_LEVEL: 'WARN',
   };
+}
+
+/** The dev target's one worker: the knobs, and its heap as a node flag (prod.ts takes WORKER_HEAP_MB). */
+function workerEnv(k: Knobs): Record<string, string> {
+  return { ...tuningEnv(k), NODE_OPTIONS: `--max-old-space-size=${k.heapMb}` };
 }
 
 async function startSink(runDir: string): Promise<{ port: number; file: string }> {
@@ -184,14 +189,7 @@ export async function startProd(k: Knobs): Promise<Stack> {
     WORKER_HEAP_MB: String(k.heapMb),
     WORKER_METRICS_BASE_PORT: String(metricsBase),
     WORKER_MEMORY_PROBE_BASE_PORT: String(probeBase),
-    NOTICE_RATE_PER_SECOND: String(k.noticeRate),
-    WORKER_MAX_CACHED_WORKFLOWS: String(k.maxCached),
-    WORKER_MAX_CACHED_ITEMS: String(k.maxCachedItems),
-    WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: String(k.workflowTaskSlots),
-    DATABASE_POOL_MAX: String(k.databasePoolMax),
-    WORKER_MAX_WORKFLOW_TASK_POLLS: String(k.workflowTaskPolls),
-    WORKER_MAX_NOTICE_POLLS: String(k.noticePolls),
-    LOG_LEVEL: 'WARN',
+    ...tuningEnv(k),
   });
   const clientEnv = Object.fromEntries(
     fs

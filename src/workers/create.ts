@@ -53,7 +53,7 @@ export async function createWorkers(d: WorkerDeps): Promise<Workers> {
       maxCachedWorkflows,
       maxConcurrentWorkflowTaskExecutions: d.config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
       // No more polls than slots. (SDK 1.24 reads only the poller behaviour, not maxConcurrentWorkflowTaskPolls.)
-      workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: Math.min(d.config.WORKER_MAX_WORKFLOW_TASK_POLLS, d.config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS) },
+      workflowTaskPollerBehavior: pollsWithinSlots(d.config.WORKER_MAX_WORKFLOW_TASK_POLLS, d.config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS),
       maxConcurrentActivityTaskExecutions: d.config.WORKER_MAX_CONCURRENT_ACTIVITIES,
       shutdownGraceTime,
       dataConverter: d.dataConverter,
@@ -67,13 +67,15 @@ export async function createWorkers(d: WorkerDeps): Promise<Workers> {
     activities: createNoticeActivities({ pool: d.pool, mailer: d.mailer, config: d.config }),
     maxTaskQueueActivitiesPerSecond: d.config.NOTICE_RATE_PER_SECOND,
     maxConcurrentActivityTaskExecutions: d.config.WORKER_MAX_CONCURRENT_NOTICES,
-    // No more polls than slots.
-    activityTaskPollerBehavior: { type: 'simple-maximum', maximum: Math.min(d.config.WORKER_MAX_NOTICE_POLLS, d.config.WORKER_MAX_CONCURRENT_NOTICES) },
+    activityTaskPollerBehavior: pollsWithinSlots(d.config.WORKER_MAX_NOTICE_POLLS, d.config.WORKER_MAX_CONCURRENT_NOTICES),
     shutdownGraceTime,
     dataConverter: d.dataConverter,
   });
   return { workflowWorker, itemWorker, noticeWorker };
 }
+
+/** A fixed number of polls, never more than the slots they fill. */
+const pollsWithinSlots = (polls: number, slots: number) => ({ type: 'simple-maximum' as const, maximum: Math.min(polls, slots) });
 
 const all = (w: Workers) => [w.workflowWorker, w.itemWorker, w.noticeWorker];
 
