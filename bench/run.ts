@@ -113,6 +113,23 @@ async function cachedWorkflows(addr: string): Promise<number> {
     return 0;
   }
 }
+/**
+ * Workflow tasks the product workers failed, by the SDK's failure reason (a nondeterminism error
+ * leaves a workflow stuck: its task fails on every attempt), summed over processes.
+ */
+async function failedWorkflowTasks(stack: Stack): Promise<Record<string, number>> {
+  const by: Record<string, number> = {};
+  for (const w of stack.workers) {
+    const text = await (await fetch(`http://${w.metrics}/metrics`)).text().catch(() => '');
+    for (const line of text.split('\n')) {
+      const m = /^temporal_workflow_task_execution_failed(?:_total)?\{(.*)\} (\S+)$/.exec(line);
+      if (!m || /task_queue="bench-baseline"/.test(m[1]!)) continue;
+      const reason = /failure_reason="([^"]*)"/.exec(m[1]!)?.[1] ?? 'unknown';
+      by[reason] = (by[reason] ?? 0) + Number(m[2]);
+    }
+  }
+  return by;
+}
 /** The SDK's latency histograms of the product workers (sum, count, buckets), summed over processes, by metric and task queue. */
 type Histos = Record<string, { sum: number; count: number; buckets: Record<string, number> }>;
 const HISTOS = /^temporal_(workflow_task_schedule_to_start_latency|workflow_task_execution_latency|workflow_task_replay_latency|workflow_activation_execution_latency|activity_schedule_to_start_latency|activity_execution_latency|local_activity_execution_latency|local_activity_total_execution_latency)(?:_seconds)?_(bucket|sum|count)\{(.*)\} (\S+)$/;
@@ -385,6 +402,9 @@ async function runProduct(xc: XunchaClient, stack: Stack, w: Workload): Promise<
   });
   const allDone = Promise.all(unitRuns);
   const progress = setInterval(() => {
+    void failedWorkflowTasks(stack).then((by) => {
+      for (const [reason, n] of Object.entries(by)) errors[`workflow task failed (${reason})`] = n;
+    });
     const byPhase: Record<string, number> = {};
     for (const ph of phases.values()) byPhase[ph] = (byPhase[ph] ?? 0) + 1;
     const calls = Object.entries(latencies).map(([k, v]) => `${k} ${v.length}`).join(', ');
@@ -424,6 +444,7 @@ async function runProduct(xc: XunchaClient, stack: Stack, w: Workload): Promise<
 
   await allDone;
   clearInterval(progress);
+  for (const [reason, n] of Object.entries(await failedWorkflowTasks(stack))) errors[`workflow task failed (${reason})`] = n;
   // CPU seconds every process spent from the first reminder to the last unit's close (the ladders, item Updates and notices).
   const cpuLadderSec = cpuDelta(cpuAtPending, cpuByProcess(), 1000);
   // Where the time went from the first reminder to the last unit's close: the worker's own latency histograms.

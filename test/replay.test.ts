@@ -13,18 +13,26 @@ const load = (file: string) => temporal.api.history.v1.History.fromObject(JSON.p
 
 beforeAll(() => quietRuntime());
 
+/** The ids of a history's patch markers. */
+const patchIds = (h: temporal.api.history.v1.IHistory) =>
+  (h.events ?? [])
+    .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+    .map((e) => (JSON.parse(Buffer.from(e.markerRecordedEventAttributes!.details!['patch-data']!.payloads![0]!.data!).toString()) as { id: string }).id);
+
 // Every generation of saved histories: <type>.json from the first code, <type>.<tag>.json from later code.
 const saved = fs.readdirSync(HISTORIES_DIR).filter((f) => /^(round|unit|item|clue|letter)(\.[\w-]+)?\.json$/.test(f) && !f.includes('altered'));
 
-// Six generations: before any patch; patches asked mid-run; every patch decided at a run's start; an
+// Seven generations: before any patch; patches asked mid-run; every patch decided at a run's start; an
 // item's fewer round trips per step (only the item's code changed, the others are saved alike); ledger
 // rows written through the worker's ledger sink instead of local activities; items started on their own
-// task queue (today's; only the unit's code changed, the others are saved alike).
+// task queue (only the unit's code changed, the others are saved alike); local activities one at a
+// time (today's, `local-activities-in-turn`: every type's Effects).
 test('every workflow type has a saved history of each generation of the code', () => {
   for (const name of ['round', 'unit', 'item', 'clue', 'letter']) {
     expect(saved.filter((f) => f.startsWith(`${name}.`)).sort()).toEqual([
       `${name}.at-start.json`,
       `${name}.fewer-trips.json`,
+      `${name}.in-turn.json`,
       `${name}.items-queue.json`,
       `${name}.json`,
       `${name}.ledger-sink.json`,
@@ -52,6 +60,16 @@ test('items start on their own task queue since items-own-queue; older units kee
   expect(itemQueues('unit.items-queue.json')).toEqual([ITEM_TASK_QUEUE, ITEM_TASK_QUEUE]);
   for (const older of ['unit.json', 'unit.at-start.json', 'unit.fewer-trips.json', 'unit.ledger-sink.json']) {
     expect({ older, queues: [...new Set(itemQueues(older))] }).toEqual({ older, queues: [WORKFLOW_TASK_QUEUE] });
+  }
+});
+
+// Today's runs decide local-activities-in-turn in their first workflow task, with their other patches;
+// the runs saved before it do not have it, and replay them with local activities side by side.
+test("local-activities-in-turn is decided in the first workflow task of today's runs, and absent from older ones", () => {
+  for (const name of ['round', 'unit', 'item', 'clue', 'letter']) {
+    const today = load(`${name}.in-turn.json`);
+    expect({ name, markers: patchIds(today).includes('local-activities-in-turn'), late: patchesAfterFirstTask(today) }).toEqual({ name, markers: true, late: [] });
+    expect({ name, older: patchIds(load(`${name}.items-queue.json`)).includes('local-activities-in-turn') }).toEqual({ name, older: false });
   }
 });
 

@@ -3,12 +3,12 @@
 // item's 销号 or a unit's close — Updates that complete the workflow — meeting a timer or a signal
 // in the same instant (UnhandledCommand). The client sends such an Update again under the same
 // Update id, so it is applied once.
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker, type InjectedSinks } from '@temporalio/worker';
+import type { Client, Connection, WorkflowHandle } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, Worker, type InjectedSinks, type NativeConnection } from '@temporalio/worker';
 import { toApiError } from '../src/api/errors';
 import { executeUpdateRetrying, isWorkflowNotReady } from '../src/client/update-retry';
 import { appliedQuery, closeUpdate, pokeSignal, type closingWorkflow, type PokeSinks } from './fixtures/update-workflows';
-import { quietRuntime, uid } from './support/helpers';
+import { devServerConnections, uid } from './support/helpers';
 
 let native: NativeConnection;
 let connection: Connection;
@@ -18,11 +18,7 @@ let running: Promise<void>;
 const taskQueue = uid('update-retry');
 
 beforeAll(async () => {
-  quietRuntime();
-  const address = process.env.TEMPORAL_DEV_ADDRESS!;
-  connection = await Connection.connect({ address });
-  client = new Client({ connection });
-  native = await NativeConnection.connect({ address });
+  ({ connection, client, native } = await devServerConnections());
   const sinks: InjectedSinks<PokeSinks> = {
     poke: { signalMe: { fn: (info) => client.workflow.getHandle(info.workflowId).signal(pokeSignal) } },
   };

@@ -19,6 +19,9 @@ export class Effects {
   readonly ledger: typeof ledger;
   /** Ledger writes go through the ledger sink (see the constructor). */
   readonly bySink: boolean;
+  /** Local activities wait for the one before them to finish (see `local`). */
+  readonly inTurn: boolean;
+  private turn: Promise<unknown> = Promise.resolve();
   /**
    * `startDecided`: the run began on code that decides every patch in its first workflow task (its
    * workflow's `*-patches-at-start` patch, which includes this one and the ones below).
@@ -37,6 +40,8 @@ export class Effects {
     // code): ledger rows are written through the worker's ledger sink, committed before the task's
     // completion is sent, instead of one local activity (and one more activation) per write.
     this.bySink = startDecided && patched('ledger-writes-by-sink');
+    // Since this patch (decided here too): local activities one at a time (see `local`).
+    this.inTurn = startDecided && patched('local-activities-in-turn');
     // Nobody may be racing it yet; a failure is still reported where the workflow races it.
     this.failed.catch(() => undefined);
   }
@@ -77,19 +82,35 @@ export class Effects {
       this.busy--;
     }
   }
+  /**
+   * A ledger activity (a local one since `ledger-local-activities`). Since `local-activities-in-turn`
+   * a local activity starts only once the one before it has finished. The history records the local
+   * activities of a workflow task in the order they were asked for, not the order they finished in,
+   * and replay resolves them in that recorded order. Two asked side by side (an Update handler and a
+   * timer's step, each computing a due date, in the same task) whose code goes on to issue commands
+   * can then resume in the other order on replay than they did live, and the run fails to replay with
+   * a nondeterminism error (`full`, 24 November: items evicted from the cache and replayed, stuck).
+   * One at a time, the order they finish in is the order they were asked for.
+   */
+  local<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.inTurn) return this.run(fn);
+    const mine = this.turn.then(fn);
+    this.turn = mine.catch(() => undefined);
+    return this.run(() => mine);
+  }
   record(e: LedgerEvent): Promise<unknown> {
     if (this.bySink) {
       // Committed by the worker before this workflow task's completion leaves it (src/ledger/sink.ts).
       ledgerSink.write(e);
       return Promise.resolve();
     }
-    return this.run(() => this.ledger.recordEvent(e));
+    return this.local(() => this.ledger.recordEvent(e));
   }
   notify(req: NoticeRequest): Promise<unknown> {
     return this.run(() => notices.sendNotice(req));
   }
   addDuration(from: string, duration: string): Promise<string> {
-    return this.run(() => this.ledger.addDuration({ from, duration }));
+    return this.local(() => this.ledger.addDuration({ from, duration }));
   }
   /** A human step: a task row for the inbox, and a notice to the assignee. */
   async openTask(t: Omit<TaskRecord, 'workflowId'> & { notify?: boolean; notifyPersonIds?: string[] }): Promise<void> {
@@ -196,7 +217,7 @@ export async function runTimeline(
   const stale = () => settled() || replaced();
   if (!tl.schedule) {
     const asked = Date.now();
-    const schedule = await fx.run(() => fx.ledger.scheduleTimeline({ deadline: tl.due, steps: tl.steps }));
+    const schedule = await fx.local(() => fx.ledger.scheduleTimeline({ deadline: tl.due, steps: tl.steps }));
     if (replaced()) return;
     // Since the patches at start, reminders past when the schedule was asked for (the clock read
     // before the local activity, the same in the first run and in replay).

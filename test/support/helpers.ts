@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createMailer, type Mailer } from '../../src/activities/mailer';
 import { loadConfig, type Config } from '../../src/config';
@@ -236,3 +237,11 @@ export function stripEmails<T extends { emails?: unknown }>(r: T): Omit<T, 'emai
 }
 
 export { createPool };
+
+/** A client and a worker connection to the test run's dev server (the `*.devserver.test.ts` files). */
+export async function devServerConnections(): Promise<{ connection: Connection; client: Client; native: NativeConnection }> {
+  quietRuntime();
+  const address = process.env.TEMPORAL_DEV_ADDRESS!;
+  const connection = await Connection.connect({ address });
+  return { connection, client: new Client({ connection }), native: await NativeConnection.connect({ address }) };
+}
