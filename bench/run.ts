@@ -113,14 +113,17 @@ async function cachedWorkflows(addr: string): Promise<number> {
     return 0;
   }
 }
+/** Each product worker's Prometheus text (empty for a worker that does not answer). */
+function workerMetrics(stack: Stack): Promise<string[]> {
+  return Promise.all(stack.workers.map((w) => fetch(`http://${w.metrics}/metrics`).then((r) => r.text()).catch(() => '')));
+}
 /**
  * Workflow tasks the product workers failed, by the SDK's failure reason (a nondeterminism error
  * leaves a workflow stuck: its task fails on every attempt), summed over processes.
  */
 async function failedWorkflowTasks(stack: Stack): Promise<Record<string, number>> {
   const by: Record<string, number> = {};
-  for (const w of stack.workers) {
-    const text = await (await fetch(`http://${w.metrics}/metrics`)).text().catch(() => '');
+  for (const text of await workerMetrics(stack)) {
     for (const line of text.split('\n')) {
       const m = /^temporal_workflow_task_execution_failed(?:_total)?\{(.*)\} (\S+)$/.exec(line);
       if (!m || /task_queue="bench-baseline"/.test(m[1]!)) continue;
@@ -135,8 +138,7 @@ type Histos = Record<string, { sum: number; count: number; buckets: Record<strin
 const HISTOS = /^temporal_(workflow_task_schedule_to_start_latency|workflow_task_execution_latency|workflow_task_replay_latency|workflow_activation_execution_latency|activity_schedule_to_start_latency|activity_execution_latency|local_activity_execution_latency|local_activity_total_execution_latency)(?:_seconds)?_(bucket|sum|count)\{(.*)\} (\S+)$/;
 async function histograms(stack: Stack): Promise<Histos> {
   const h: Histos = {};
-  for (const w of stack.workers) {
-    const text = await (await fetch(`http://${w.metrics}/metrics`)).text().catch(() => '');
+  for (const text of await workerMetrics(stack)) {
     for (const line of text.split('\n')) {
       const m = HISTOS.exec(line);
       if (!m) continue;

@@ -84,13 +84,13 @@ export class Effects {
   }
   /**
    * A ledger activity (a local one since `ledger-local-activities`). Since `local-activities-in-turn`
-   * a local activity starts only once the one before it has finished. The history records the local
-   * activities of a workflow task in the order they were asked for, not the order they finished in,
-   * and replay resolves them in that recorded order. Two asked side by side (an Update handler and a
-   * timer's step, each computing a due date, in the same task) whose code goes on to issue commands
-   * can then resume in the other order on replay than they did live, and the run fails to replay with
-   * a nondeterminism error (`full`, 24 November: items evicted from the cache and replayed, stuck).
-   * One at a time, the order they finish in is the order they were asked for.
+   * a local activity starts only once the one before it has finished. Two asked side by side (an
+   * Update handler and a timer's step, each computing a due date, in the same task) whose results
+   * reach the worker at once resume in one activation, and replay could resume them in the other
+   * order than the live run did; their code then issued its commands in the other order and the run
+   * failed to replay with a nondeterminism error (`full`, 24 November: items evicted from the cache
+   * and replayed, stuck; test/local-order.devserver.test.ts). One at a time, each result resumes its
+   * own activation, live and on replay alike.
    */
   local<T>(fn: () => Promise<T>): Promise<T> {
     if (!this.inTurn) return this.run(fn);
