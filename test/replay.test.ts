@@ -22,11 +22,12 @@ const patchIds = (h: temporal.api.history.v1.IHistory) =>
 // Every generation of saved histories: <type>.json from the first code, <type>.<tag>.json from later code.
 const saved = fs.readdirSync(HISTORIES_DIR).filter((f) => /^(round|unit|item|clue|letter)(\.[\w-]+)?\.json$/.test(f) && !f.includes('altered'));
 
-// Seven generations: before any patch; patches asked mid-run; every patch decided at a run's start; an
+// Eight generations: before any patch; patches asked mid-run; every patch decided at a run's start; an
 // item's fewer round trips per step (only the item's code changed, the others are saved alike); ledger
 // rows written through the worker's ledger sink instead of local activities; items started on their own
 // task queue (only the unit's code changed, the others are saved alike); local activities one at a
-// time (today's, `local-activities-in-turn`: every type's Effects).
+// time (every type's Effects); an item's and a unit's steps in turn (today's, `item-steps-in-turn` and
+// `unit-steps-in-turn`: only those two changed, the others are saved alike).
 test('every workflow type has a saved history of each generation of the code', () => {
   for (const name of ['round', 'unit', 'item', 'clue', 'letter']) {
     expect(saved.filter((f) => f.startsWith(`${name}.`)).sort()).toEqual([
@@ -37,6 +38,7 @@ test('every workflow type has a saved history of each generation of the code', (
       `${name}.json`,
       `${name}.ledger-sink.json`,
       `${name}.patched-mid-run.json`,
+      `${name}.steps-in-turn.json`,
     ]);
   }
 });
@@ -105,4 +107,21 @@ test('an item whose red reminder and 催办 fired in one task replays', async ()
   expect(twoNoticesAfterATimer).toHaveLength(1);
   expect(tasks.flatMap((t) => t.did).filter((d) => d === 'timerStarted')).toHaveLength(6);
   await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter(), sinks: ledgerSinksForReplay() }, history, 'replay-same-instant');
+});
+
+// Since `item-steps-in-turn` and `unit-steps-in-turn` (decided at a run's start) steps that reach a
+// workflow in one workflow task run one after another (test/lifecycle/concurrent-steps.test.ts, where
+// they were saved). An item that got two reports of "done" in one task, and a unit whose report was
+// submitted and approved by the office in one task: the second step waited for the first, and both
+// runs replay; older runs have no such marker and keep their steps side by side.
+test.each([
+  ['steps-met-item.steps-in-turn.json', 'item-steps-in-turn'],
+  ['steps-met-unit.steps-in-turn.json', 'unit-steps-in-turn'],
+])('%s: two Updates in one workflow task, the patch decided at the start, and it replays', async (file, patch) => {
+  const history = load(file);
+  const tasks = workflowTasks(history);
+  expect(tasks.some((t) => t.did.filter((d) => d === 'workflowExecutionUpdateAccepted').length === 2)).toBe(true);
+  expect({ markers: patchIds(history).includes(patch), late: patchesAfterFirstTask(history) }).toEqual({ markers: true, late: [] });
+  for (const older of ['item.in-turn.json', 'unit.in-turn.json']) expect(patchIds(load(older))).not.toContain(patch);
+  await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter(), sinks: ledgerSinksForReplay() }, history, `replay-${file}`);
 });

@@ -57,7 +57,12 @@ export interface StepOptions {
 /** Errors from a refused step, named the way people read them. */
 function explain(err: unknown, what: string): never {
   const e = err as Error & { cause?: Error };
-  if (e?.name === 'WorkflowUpdateFailedError') throw new ValidationError(e.cause?.message ?? e.message);
+  if (e?.name === 'WorkflowUpdateFailedError') {
+    // A step refused by its handler (src/workflows/common.ts, refuse) carries the validator's issues.
+    const cause = e.cause as (Error & { type?: string; details?: unknown[] }) | undefined;
+    const issues = cause?.type === 'ValidationError' && Array.isArray(cause.details?.[0]) ? (cause.details[0] as ValidationError['issues']) : [];
+    throw new ValidationError(cause?.message ?? e.message, issues);
+  }
   if (e?.name === 'WorkflowNotFoundError') throw new ValidationError(`${what}: not found`, [{ path: 'id', message: 'not found' }]);
   throw err;
 }

@@ -1,10 +1,12 @@
 // Shared workflow mechanics: effects that keep count of work in flight (so continue-as-new
 // happens only when quiet), tasks, and the timeline runner used by items, clues and letters.
-import { condition, getExternalWorkflowHandle, patched, workflowInfo, type SignalDefinition } from '@temporalio/workflow';
+import { ApplicationFailure, condition, getExternalWorkflowHandle, patched, setHandler, workflowInfo, type SignalDefinition } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { NoticeRequest } from '../activities';
 import type { LedgerEvent, TaskRecord } from '../domain/events';
 import type { RecipientRole } from '../domain/people';
 import type { TimelineStep } from '../domain/policy';
+import type { ValidationError } from '../domain/validation';
 import { inTimeOrder } from '../domain/schedule';
 import { ledger, ledgerSink, localLedger, notices, nowIso } from './proxies';
 
@@ -157,6 +159,61 @@ export class Effects {
   }
 }
 
+/**
+ * A workflow's steps that must not interleave: its Updates, and the stretches of its own code that
+ * decide something, wait for a local activity, then act on the decision (open a task). Two Updates that
+ * reach a workflow in one task (a double click; the office deciding while the unit reports) each ran up
+ * to their first await before the other went on, so a check made after an await (is a reconcile task
+ * open?) passed for both, and both opened one; an Update that closes a task found none while the
+ * workflow's own code was still computing that task's due date, and the task stayed open forever.
+ * Since the workflow's `*-steps-in-turn` patch (decided at its start) a step that arrives while another
+ * runs starts once the ones before it have finished; an Update is then validated again, and refused if
+ * the step before it made it pointless (closed the item). A step that finds nothing running starts at
+ * once, exactly as before, so no history changes unless steps meet.
+ */
+export class StepTurns {
+  private tail: Promise<unknown> = Promise.resolve();
+  private running = 0;
+  constructor(readonly inTurn: boolean) {}
+  run<T>(fn: () => Promise<T>, recheck: () => void = () => undefined): Promise<T> {
+    const wait = this.inTurn && this.running > 0;
+    this.running++;
+    const mine = wait
+      ? this.tail.then(() => {
+          recheck();
+          return fn();
+        })
+      : fn();
+    const settled = mine.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.tail = settled.then(() => void this.running--);
+    return mine;
+  }
+  /** An Update whose handler takes its turn; one that waited is validated again (see `run`). */
+  handle<Ret, Args extends unknown[], Name extends string>(def: UpdateDefinition<Ret, Args, Name>, handler: (...args: Args) => Promise<Ret>, validator: (...args: Args) => void): void {
+    const revalidate = (args: Args) => () => {
+      try {
+        validator(...args);
+      } catch (e) {
+        refuse(e as ValidationError);
+      }
+    };
+    const inTurn = (...args: Args) => this.run(() => handler(...args), revalidate(args));
+    // (The SDK's conditional handler type does not resolve for a generic definition.)
+    setHandler(def, inTurn as never, { validator });
+  }
+}
+
+/**
+ * Refuse a step from its handler (a validator's ValidationError would fail the workflow task there):
+ * the caller gets the same message and issues as from a validator.
+ */
+export function refuse(e: ValidationError): never {
+  throw ApplicationFailure.create({ type: 'ValidationError', message: e.message, nonRetryable: true, details: [e.issues] });
+}
+
 /** True when the history should be handed to a fresh run. */
 export function historyFull(limit: number): boolean {
   const i = workflowInfo();
@@ -209,7 +266,8 @@ export async function runTimeline(
   fx: Effects,
   current: () => TimelineState,
   settled: () => boolean,
-  fire: (step: TimelineStep, tl: TimelineState) => Promise<void>,
+  /** Fires a step; `false`: it found the subject settled or the timeline replaced, and did nothing. */
+  fire: (step: TimelineStep, tl: TimelineState) => Promise<void | false>,
 ): Promise<void> {
   const tl = current();
   // Replaced (a returned or reopened item) means this run is over; the new timeline has its own.
@@ -237,7 +295,7 @@ export async function runTimeline(
     const together = withPrevious === true && firedAt === at;
     if (!together && fx.waits(at)) await condition(stale, fx.timeout(at));
     if (stale()) return;
-    await fire(step, tl);
+    if ((await fire(step, tl)) === false) return;
     tl.fired.push(step.key);
     firedAt = at;
     if (replaced()) return;

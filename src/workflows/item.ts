@@ -6,7 +6,7 @@ import type { Person } from '../domain/people';
 import type { NoticeTemplate, RoundPolicy, TimelineStep } from '../domain/policy';
 import type { Colour, ItemRef, ItemStatus, ItemSummary, TaskSummary } from '../domain/status';
 import { parseOrThrow, ValidationError } from '../domain/validation';
-import { Effects, newTimeline, runOrContinue, runTimeline, type TimelineState } from './common';
+import { Effects, newTimeline, runOrContinue, runTimeline, StepTurns, type TimelineState } from './common';
 import { nowIso } from './proxies';
 import { I } from './schemas';
 import { TaskBook } from './tasks';
@@ -73,6 +73,9 @@ export async function itemWorkflow(input: ItemInput): Promise<ItemStatus> {
   // Update returns once its ledger rows are written, not once its e-mail is accepted.
   const fewerTrips = patched('item-fewer-round-trips');
   const fx = new Effects(atStart, fewerTrips);
+  // Since this patch (decided at the start): steps that reach the item together run one after
+  // another (see StepTurns), so two reports of "done" open one reconcile task, not two.
+  const steps = new StepTurns(atStart && patched('item-steps-in-turn'));
   const { roundId, unitId, itemId, policy } = input;
   const st: ItemState = input.state ?? {
     status: {
@@ -127,7 +130,7 @@ export async function itemWorkflow(input: ItemInput): Promise<ItemStatus> {
 
   const notOpen = (what: string) => new ValidationError(`${what}: item "${itemId}" is closed`, [{ path: 'itemId', message: 'closed' }]);
 
-  setHandler(
+  steps.handle(
     reportProgressUpdate,
     async (raw) => {
       const req = parseOrThrow(I.ReportProgressInput, raw, 'reportProgress');
@@ -150,11 +153,9 @@ export async function itemWorkflow(input: ItemInput): Promise<ItemStatus> {
       await tellUnit();
       return { ...status, firedSteps: [...st.tl.fired] };
     },
-    {
-      validator: (raw) => {
-        parseOrThrow(I.ReportProgressInput, raw, 'reportProgress');
-        if (!isOpen()) throw notOpen('reportProgress');
-      },
+    (raw) => {
+      parseOrThrow(I.ReportProgressInput, raw, 'reportProgress');
+      if (!isOpen()) throw notOpen('reportProgress');
     },
   );
 
@@ -177,7 +178,7 @@ export async function itemWorkflow(input: ItemInput): Promise<ItemStatus> {
     },
   );
 
-  setHandler(
+  steps.handle(
     reconcileItemUpdate,
     async (raw) => {
       const req = parseOrThrow(I.ReconcileItemInput, raw, 'reconcileItem');
@@ -216,14 +217,12 @@ export async function itemWorkflow(input: ItemInput): Promise<ItemStatus> {
       await tellUnit();
       return { ...status, firedSteps: [...st.tl.fired] };
     },
-    {
-      validator: (raw) => {
-        const req = parseOrThrow(I.ReconcileItemInput, raw, 'reconcileItem');
-        if (!isOpen()) throw notOpen('reconcileItem');
-        if (req.decision === 'return' && Date.parse(req.newDeadline!) <= Date.now()) {
-          throw new ValidationError('reconcileItem: newDeadline: must be in the future', [{ path: 'newDeadline', message: 'must be in the future' }]);
-        }
-      },
+    (raw) => {
+      const req = parseOrThrow(I.ReconcileItemInput, raw, 'reconcileItem');
+      if (!isOpen()) throw notOpen('reconcileItem');
+      if (req.decision === 'return' && Date.parse(req.newDeadline!) <= Date.now()) {
+        throw new ValidationError('reconcileItem: newDeadline: must be in the future', [{ path: 'newDeadline', message: 'must be in the future' }]);
+      }
     },
   );
 
@@ -294,7 +293,10 @@ export async function itemWorkflow(input: ItemInput): Promise<ItemStatus> {
       const tl = st.tl;
       if (status.kind !== 'long-term' || status.reopened > 0) {
         await Promise.all([
-          runTimeline(fx, () => st.tl, () => !isOpen(), fireStep),
+          runTimeline(fx, () => st.tl, () => !isOpen(), (step, tl) =>
+            // A step that waited for an Update (see StepTurns) fires only if the item is still open on this timeline.
+            steps.run(async () => (isOpen() && st.tl === tl ? fireStep(step, tl) : false)),
+          ),
           (async () => {
             if (fx.waits(tl.due)) await condition(() => !isOpen() || st.tl !== tl, fx.timeout(tl.due));
             if (isOpen() && st.tl === tl && !status.overdue) {
@@ -317,20 +319,26 @@ export async function itemWorkflow(input: ItemInput): Promise<ItemStatus> {
     while (isOpen()) {
       await condition(() => !isOpen(), fx.timeout(c.next));
       if (!isOpen()) return;
-      const n = c.n + 1;
-      const dueAt = await fx.addDuration(nowIso(), '15 working-days');
-      await notify({ key: `${wfId}:checkin:${n}`, template: 'long-term-check-in', ...base, to: ['responsible'], itemTitle: status.title, deadline: dueAt });
-      await tasks.add({
-        taskId: `${wfId}:checkin:${n}:task`,
-        kind: 'long-term-check-in',
-        assigneeRole: 'responsible',
-        subject: `长期整改事项定期报告：${status.title}`,
-        dueAt,
-        updateName: 'reportProgress',
-        notify: false,
+      // In turn with the Updates (see StepTurns): an item closed meanwhile gets no check-in task.
+      const asked = await steps.run(async () => {
+        if (!isOpen()) return false;
+        const n = c.n + 1;
+        const dueAt = await fx.addDuration(nowIso(), '15 working-days');
+        await notify({ key: `${wfId}:checkin:${n}`, template: 'long-term-check-in', ...base, to: ['responsible'], itemTitle: status.title, deadline: dueAt });
+        await tasks.add({
+          taskId: `${wfId}:checkin:${n}:task`,
+          kind: 'long-term-check-in',
+          assigneeRole: 'responsible',
+          subject: `长期整改事项定期报告：${status.title}`,
+          dueAt,
+          updateName: 'reportProgress',
+          notify: false,
+        });
+        c.n = n;
+        status.checkIns = n;
+        return true;
       });
-      c.n = n;
-      status.checkIns = n;
+      if (!asked) return;
       c.next = await fx.addDuration(c.next, policy.longTermCheckIn);
       status.nextCheckIn = c.next;
     }

@@ -18,7 +18,7 @@ import { OverdueItemsKey, PhaseKey, RoundIdKey, UnitIdKey } from '../domain/sear
 import type { ItemSummary, TaskSummary, UnitPhase, UnitStatus } from '../domain/status';
 import { parseOrThrow, ValidationError } from '../domain/validation';
 import { clueWorkflow } from './clue';
-import { Effects, runOrContinue } from './common';
+import { Effects, runOrContinue, StepTurns } from './common';
 import { itemPolicy, itemWorkflow, type ItemInput } from './item';
 import { nowIso } from './proxies';
 import { L, P } from './schemas';
@@ -76,6 +76,10 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
   // is still registered.
   const itemsOwnQueue = patched('items-own-queue');
   const fx = new Effects(atStart);
+  // Since this patch (decided at the start): the report's, the plan's and the self-examination's steps,
+  // and the workflow's own code that opens their tasks, run one after another (see StepTurns), so a
+  // step that closes a task cannot arrive while the task is still being opened and leave it open.
+  const steps = new StepTurns(atStart && patched('unit-steps-in-turn'));
   const st: UnitState = input.state ?? {
     status: {
       roundId,
@@ -347,7 +351,7 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
       updateName: 'submitReport',
     });
   }
-  setHandler(
+  steps.handle(
     M.submitReportUpdate,
     async (raw) => {
       const r = parseOrThrow(L.SubmitReportInput, raw, 'submitReport');
@@ -358,15 +362,13 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
       await tasks.add({ taskId: `${wfId}:review:office:${status.reportRejections.length}`, kind, assigneeRole: role, subject, dueAt: await fx.addDuration(at(), policy.reviewWithin), updateName: 'reviewReport' });
       return { stage: status.reportStage };
     },
-    {
-      validator: (raw) => {
-        parseOrThrow(L.SubmitReportInput, raw, 'submitReport');
-        inPhase('submitReport', 'report');
-        must(status.reportStage === 'draft', `submitReport: the report is already with ${status.reportStage}`);
-      },
+    (raw) => {
+      parseOrThrow(L.SubmitReportInput, raw, 'submitReport');
+      inPhase('submitReport', 'report');
+      must(status.reportStage === 'draft', `submitReport: the report is already with ${status.reportStage}`);
     },
   );
-  setHandler(
+  steps.handle(
     M.reviewReportUpdate,
     async (raw) => {
       const r = parseOrThrow(L.ReviewReportInput, raw, 'reviewReport');
@@ -386,12 +388,10 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
       }
       return { stage: next };
     },
-    {
-      validator: (raw) => {
-        const r = parseOrThrow(L.ReviewReportInput, raw, 'reviewReport');
-        inPhase('reviewReport', 'report');
-        must(status.reportStage === r.stage, `reviewReport: stage: the report is with ${status.reportStage}, not ${r.stage}`, 'stage');
-      },
+    (raw) => {
+      const r = parseOrThrow(L.ReviewReportInput, raw, 'reviewReport');
+      inPhase('reviewReport', 'report');
+      must(status.reportStage === r.stage, `reviewReport: stage: the report is with ${status.reportStage}, not ${r.stage}`, 'stage');
     },
   );
 
@@ -448,7 +448,7 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
       }),
     );
   }
-  setHandler(
+  steps.handle(
     M.fileRectificationPlanUpdate,
     async (raw) => {
       const plan = parseOrThrow(L.FileRectificationPlanInput, raw, 'fileRectificationPlan');
@@ -466,27 +466,25 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
       await tellRound();
       return { items: plan.items.map((i) => i.problemId) };
     },
-    {
-      validator: (raw) => {
-        const plan = parseOrThrow(L.FileRectificationPlanInput, raw, 'fileRectificationPlan');
-        must(!!status.feedbackAt, 'fileRectificationPlan: the plan is filed after the feedback meeting');
-        must(!st.plan, 'fileRectificationPlan: the plan was already filed');
-        const open = openProblems().map((p) => p.problemId);
-        plan.items.forEach((it, i) => {
-          must(open.includes(it.problemId), `fileRectificationPlan: items.${i}.problemId: "${it.problemId}" is not an open problem of this unit`, `items.${i}.problemId`);
-          must(
-            Date.parse(it.deadline) > Date.parse(status.feedbackAt!),
-            `fileRectificationPlan: items.${i}.deadline: must be after the feedback (${status.feedbackAt})`,
-            `items.${i}.deadline`,
-          );
-        });
-        const missing = open.filter((id) => !plan.items.some((it) => it.problemId === id));
-        must(missing.length === 0, `fileRectificationPlan: items: every problem needs measures; missing ${missing.join(', ')}`, 'items');
-      },
+    (raw) => {
+      const plan = parseOrThrow(L.FileRectificationPlanInput, raw, 'fileRectificationPlan');
+      must(!!status.feedbackAt, 'fileRectificationPlan: the plan is filed after the feedback meeting');
+      must(!st.plan, 'fileRectificationPlan: the plan was already filed');
+      const open = openProblems().map((p) => p.problemId);
+      plan.items.forEach((it, i) => {
+        must(open.includes(it.problemId), `fileRectificationPlan: items.${i}.problemId: "${it.problemId}" is not an open problem of this unit`, `items.${i}.problemId`);
+        must(
+          Date.parse(it.deadline) > Date.parse(status.feedbackAt!),
+          `fileRectificationPlan: items.${i}.deadline: must be after the feedback (${status.feedbackAt})`,
+          `items.${i}.deadline`,
+        );
+      });
+      const missing = open.filter((id) => !plan.items.some((it) => it.problemId === id));
+      must(missing.length === 0, `fileRectificationPlan: items: every problem needs measures; missing ${missing.join(', ')}`, 'items');
     },
   );
 
-  setHandler(
+  steps.handle(
     M.submitRectificationReportUpdate,
     async (raw) => {
       const r = parseOrThrow(L.SubmitRectificationReportInput, raw, 'submitRectificationReport');
@@ -495,17 +493,15 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
       await tasks.close('rectification-report', r.by);
       return { submittedAt: status.rectificationReportAt };
     },
-    {
-      validator: (raw) => {
-        parseOrThrow(L.SubmitRectificationReportInput, raw, 'submitRectificationReport');
-        must(!!status.feedbackAt, 'submitRectificationReport: the rectification report follows the feedback');
-        must(!status.rectificationReportAt, 'submitRectificationReport: the rectification report was already submitted');
-      },
+    (raw) => {
+      parseOrThrow(L.SubmitRectificationReportInput, raw, 'submitRectificationReport');
+      must(!!status.feedbackAt, 'submitRectificationReport: the rectification report follows the feedback');
+      must(!status.rectificationReportAt, 'submitRectificationReport: the rectification report was already submitted');
     },
   );
 
   // 深刻检查: demanded at the report deadline for unfinished items; a rejected one goes to the discipline commission.
-  setHandler(
+  steps.handle(
     M.submitSelfExaminationUpdate,
     async (raw) => {
       const r = parseOrThrow(L.SubmitSelfExaminationInput, raw, 'submitSelfExamination');
@@ -522,14 +518,12 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
       });
       return { submittedAt: at() };
     },
-    {
-      validator: (raw) => {
-        parseOrThrow(L.SubmitSelfExaminationInput, raw, 'submitSelfExamination');
-        must(st.selfExam === 'demanded', 'submitSelfExamination: no self-examination is demanded of this unit');
-      },
+    (raw) => {
+      parseOrThrow(L.SubmitSelfExaminationInput, raw, 'submitSelfExamination');
+      must(st.selfExam === 'demanded', 'submitSelfExamination: no self-examination is demanded of this unit');
     },
   );
-  setHandler(
+  steps.handle(
     M.reviewSelfExaminationUpdate,
     async (raw) => {
       const r = parseOrThrow(L.ReviewSelfExaminationInput, raw, 'reviewSelfExamination');
@@ -539,11 +533,9 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
       if (r.decision === 'reject') await referToDiscipline('self-exam-rejected', `深刻检查未通过（${r.reason}）`);
       return { decision: r.decision };
     },
-    {
-      validator: (raw) => {
-        parseOrThrow(L.ReviewSelfExaminationInput, raw, 'reviewSelfExamination');
-        must(st.selfExam === 'submitted', 'reviewSelfExamination: there is no submitted self-examination to review');
-      },
+    (raw) => {
+      parseOrThrow(L.ReviewSelfExaminationInput, raw, 'reviewSelfExamination');
+      must(st.selfExam === 'submitted', 'reviewSelfExamination: there is no submitted self-examination to review');
     },
   );
 
@@ -714,15 +706,18 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
       const unfinished = st.plan ? status.items.filter((i) => i.state === 'open' && i.kind !== 'long-term').length : total;
       if (unfinished > 0) {
         st.selfExam = 'demanded';
-        await fx.notify({ key: `${wfId}:self-exam`, template: 'self-examination', ...base, to: ['unitHead', 'partySecretary'], deadline: due, data: { unfinished: String(unfinished) } });
-        await tasks.add({
-          taskId: `${wfId}:self-exam`,
-          kind: 'self-examination',
-          assigneeRole: 'unitHead',
-          subject: `就${unfinished}项未完成整改任务作出深刻检查`,
-          dueAt: await fx.addDuration(at(), '10 working-days'),
-          updateName: 'submitSelfExamination',
-          notify: false,
+        // In turn with submitSelfExamination, which closes this task.
+        await steps.run(async () => {
+          await fx.notify({ key: `${wfId}:self-exam`, template: 'self-examination', ...base, to: ['unitHead', 'partySecretary'], deadline: due, data: { unfinished: String(unfinished) } });
+          await tasks.add({
+            taskId: `${wfId}:self-exam`,
+            kind: 'self-examination',
+            assigneeRole: 'unitHead',
+            subject: `就${unfinished}项未完成整改任务作出深刻检查`,
+            dueAt: await fx.addDuration(at(), '10 working-days'),
+            updateName: 'submitSelfExamination',
+            notify: false,
+          });
         });
         await escalate('self-exam', 'self-examination', { unfinished });
       }
@@ -821,22 +816,24 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
     }
     if (status.phase === 'feedback') {
       await condition(() => !!status.feedbackAt && allHandlersFinished());
-      await once('rectification', async () => {
-        status.planDueAt = await fx.addDuration(status.feedbackAt!, policy.planWithin);
-        status.rectificationReportDue = await fx.addDuration(status.feedbackAt!, policy.rectificationReport);
-        if (openProblems().length > 0) {
-          await tasks.add({ taskId: `${wfId}:plan`, kind: 'file-plan', assigneeRole: 'unitHead', subject: `报送${unit.name}巡察整改方案`, dueAt: status.planDueAt, updateName: 'fileRectificationPlan' });
-        }
-        await tasks.add({
-          taskId: `${wfId}:rectification-report`,
-          kind: 'rectification-report',
-          assigneeRole: 'unitHead',
-          subject: `报送${unit.name}巡察整改报告`,
-          dueAt: status.rectificationReportDue,
-          updateName: 'submitRectificationReport',
-        });
-        await enterPhase('rectification', { feedbackAt: status.feedbackAt, rectificationReportDue: status.rectificationReportDue });
-      });
+      await once('rectification', () =>
+        steps.run(async () => {
+          status.planDueAt = await fx.addDuration(status.feedbackAt!, policy.planWithin);
+          status.rectificationReportDue = await fx.addDuration(status.feedbackAt!, policy.rectificationReport);
+          if (openProblems().length > 0) {
+            await tasks.add({ taskId: `${wfId}:plan`, kind: 'file-plan', assigneeRole: 'unitHead', subject: `报送${unit.name}巡察整改方案`, dueAt: status.planDueAt, updateName: 'fileRectificationPlan' });
+          }
+          await tasks.add({
+            taskId: `${wfId}:rectification-report`,
+            kind: 'rectification-report',
+            assigneeRole: 'unitHead',
+            subject: `报送${unit.name}巡察整改报告`,
+            dueAt: status.rectificationReportDue,
+            updateName: 'submitRectificationReport',
+          });
+          await enterPhase('rectification', { feedbackAt: status.feedbackAt, rectificationReportDue: status.rectificationReportDue });
+        }),
+      );
       void planLadder();
       void reportDeadlineLadder();
     }
