@@ -183,7 +183,7 @@ export class StepTurns {
           recheck();
           return fn();
         })
-      : fn();
+      : now(fn);
     const settled = mine.then(
       () => undefined,
       () => undefined,
@@ -203,6 +203,15 @@ export class StepTurns {
     const inTurn = (...args: Args) => this.run(() => handler(...args), revalidate(args));
     // (The SDK's conditional handler type does not resolve for a generic definition.)
     setHandler(def, inTurn as never, { validator });
+  }
+}
+
+/** `fn()`, with a synchronous throw as a rejection (so StepTurns' count still comes down). */
+function now<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return fn();
+  } catch (e) {
+    return Promise.reject(e);
   }
 }
 
