@@ -22,16 +22,19 @@ const patchIds = (h: temporal.api.history.v1.IHistory) =>
 // Every generation of saved histories: <type>.json from the first code, <type>.<tag>.json from later code.
 const saved = fs.readdirSync(HISTORIES_DIR).filter((f) => /^(round|unit|item|clue|letter)(\.[\w-]+)?\.json$/.test(f) && !f.includes('altered'));
 
-// Eight generations: before any patch; patches asked mid-run; every patch decided at a run's start; an
+// Nine generations: before any patch; patches asked mid-run; every patch decided at a run's start; an
 // item's fewer round trips per step (only the item's code changed, the others are saved alike); ledger
 // rows written through the worker's ledger sink instead of local activities; items started on their own
 // task queue (only the unit's code changed, the others are saved alike); local activities one at a
-// time (every type's Effects); an item's and a unit's steps in turn (today's, `item-steps-in-turn` and
-// `unit-steps-in-turn`: only those two changed, the others are saved alike).
+// time (every type's Effects); an item's and a unit's steps in turn (`item-steps-in-turn` and
+// `unit-steps-in-turn`: only those two changed, the others are saved alike); a unit's checks and their
+// findings in turn, and a clue's or letter's task settled at once (today's, `unit-checks-in-turn` and
+// `task-settled-at-once`: unit, clue and letter changed, round and item are saved alike).
 test('every workflow type has a saved history of each generation of the code', () => {
   for (const name of ['round', 'unit', 'item', 'clue', 'letter']) {
     expect(saved.filter((f) => f.startsWith(`${name}.`)).sort()).toEqual([
       `${name}.at-start.json`,
+      `${name}.checks-in-turn.json`,
       `${name}.fewer-trips.json`,
       `${name}.in-turn.json`,
       `${name}.items-queue.json`,
@@ -75,6 +78,17 @@ test("local-activities-in-turn is decided in the first workflow task of today's 
   }
 });
 
+// The ninth generation decides its new patches in the first workflow task too; the eighth has none.
+test.each([
+  ['unit', 'unit-checks-in-turn'],
+  ['clue', 'task-settled-at-once'],
+  ['letter', 'task-settled-at-once'],
+])("%s: today's runs decide %s at their start, older runs do not have it", (name, patch) => {
+  const today = load(`${name}.checks-in-turn.json`);
+  expect({ markers: patchIds(today).includes(patch), late: patchesAfterFirstTask(today) }).toEqual({ markers: true, late: [] });
+  expect(patchIds(load(`${name}.steps-in-turn.json`))).not.toContain(patch);
+});
+
 test('an altered history fails to replay (negative control)', async () => {
   await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle(), sinks: ledgerSinksForReplay() }, load('item.altered.json'), 'replay-altered')).rejects.toMatchObject({
     name: 'DeterminismViolationError',
@@ -115,13 +129,15 @@ test('an item whose red reminder and 催办 fired in one task replays', async ()
 // submitted and approved by the office in one task: the second step waited for the first, and both
 // runs replay; older runs have no such marker and keep their steps side by side.
 test.each([
-  ['steps-met-item.steps-in-turn.json', 'item-steps-in-turn'],
-  ['steps-met-unit.steps-in-turn.json', 'unit-steps-in-turn'],
-])('%s: two Updates in one workflow task, the patch decided at the start, and it replays', async (file, patch) => {
+  ['steps-met-item.steps-in-turn.json', 'item-steps-in-turn', 'item.in-turn.json'],
+  ['steps-met-unit.steps-in-turn.json', 'unit-steps-in-turn', 'unit.in-turn.json'],
+  // Two sets of findings that reopened one closed item, the second after the first (unit-checks-in-turn).
+  ['checks-met-unit.checks-in-turn.json', 'unit-checks-in-turn', 'unit.steps-in-turn.json'],
+])('%s: two Updates in one workflow task, the patch decided at the start, and it replays', async (file, patch, older) => {
   const history = load(file);
   const tasks = workflowTasks(history);
   expect(tasks.some((t) => t.did.filter((d) => d === 'workflowExecutionUpdateAccepted').length === 2)).toBe(true);
   expect({ markers: patchIds(history).includes(patch), late: patchesAfterFirstTask(history) }).toEqual({ markers: true, late: [] });
-  for (const older of ['item.in-turn.json', 'unit.in-turn.json']) expect(patchIds(load(older))).not.toContain(patch);
+  expect(patchIds(load(older))).not.toContain(patch);
   await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter(), sinks: ledgerSinksForReplay() }, history, `replay-${file}`);
 });

@@ -23,6 +23,9 @@ export async function clueWorkflow(input: ClueInput): Promise<{ clueId: string; 
   const wfId = workflowInfo().workflowId;
   // Behaviour changes since this patch are decided in the run's first workflow task (see item.ts).
   const fx = new Effects(patched('clue-patches-at-start'));
+  // Since this patch (decided at the start): a step that settles the task decides at once whether to close
+  // it or remember it for later (see TaskBook.closeOrRemember).
+  const settleAtOnce = fx.startDecided && patched('task-settled-at-once');
   const { roundId, unitId, clue } = input;
   const base = { roundId, unitId };
   let state: 'open' | 'reported' = 'open';
@@ -39,7 +42,7 @@ export async function clueWorkflow(input: ClueInput): Promise<{ clueId: string; 
       const outcome = parseOrThrow(L.ReportClueOutcomeInput, raw, 'reportClueOutcome');
       state = 'reported';
       await fx.record({ type: 'clue.reported-back', eventKey: `${wfId}:reported`, at: nowIso(), actor: outcome.by, ...base, clueId: clue.clueId, outcome });
-      await tasks.closeOrRemember('clue-report-back', outcome.by, outcome.outcome);
+      await tasks.closeOrRemember('clue-report-back', outcome.by, outcome.outcome, settleAtOnce);
       await changed();
       return { clueId: clue.clueId };
     },

@@ -22,6 +22,9 @@ export async function letterWorkflow(input: LetterInput): Promise<{ letterId: st
   const wfId = workflowInfo().workflowId;
   // Behaviour changes since this patch are decided in the run's first workflow task (see item.ts).
   const fx = new Effects(patched('letter-patches-at-start'));
+  // Since this patch (decided at the start): a step that settles the task decides at once whether to close
+  // it or remember it for later (see TaskBook.closeOrRemember).
+  const settleAtOnce = fx.startDecided && patched('task-settled-at-once');
   const { roundId, letter } = input;
   const contact = letter.department.contact.personId;
   let state: 'open' | 'answered' = 'open';
@@ -38,7 +41,7 @@ export async function letterWorkflow(input: LetterInput): Promise<{ letterId: st
       const a = parseOrThrow(L.AnswerLetterInput, raw, 'answerLetter');
       state = 'answered';
       await fx.record({ type: 'letter.answered', eventKey: `${wfId}:answered`, at: nowIso(), actor: a.by, roundId, letterId: letter.letterId, measures: a.measures });
-      await tasks.closeOrRemember('answer-letter', a.by, a.measures);
+      await tasks.closeOrRemember('answer-letter', a.by, a.measures, settleAtOnce);
       await changed();
       return { letterId: letter.letterId };
     },

@@ -46,8 +46,18 @@ export class TaskBook {
     return true;
   }
 
-  /** Close the task of a kind, or, if the workflow has not written it yet, close it as soon as it does. */
-  async closeOrRemember(kind: TaskKind, by: string, outcome?: string): Promise<void> {
+  /**
+   * Close the task of a kind, or, if the workflow has not written it yet, close it as soon as it does.
+   * `atOnce` (since the clue's and letter's `task-settled-at-once` patch, decided at their start): the
+   * choice is made before anything is awaited. Before, it was made after `close` had resolved, and an
+   * `add` of that task run in between (the start-up notice's completion in the same activation as the
+   * step) found nothing remembered yet and left the task open for ever.
+   */
+  async closeOrRemember(kind: TaskKind, by: string, outcome?: string, atOnce = false): Promise<void> {
+    if (atOnce && !this.find(kind)) {
+      this.settledEarly.set(kind, { by, outcome });
+      return;
+    }
     if (!(await this.close(kind, by, outcome))) this.settledEarly.set(kind, { by, outcome });
   }
 

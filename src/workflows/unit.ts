@@ -80,6 +80,12 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
   // and the workflow's own code that opens their tasks, run one after another (see StepTurns), so a
   // step that closes a task cannot arrive while the task is still being opened and leave it open.
   const steps = new StepTurns(atStart && patched('unit-steps-in-turn'));
+  // Since this patch (decided at the start): the opening of a look-back, re-check or spot check and the
+  // findings recorded on them, one after another. Findings that arrived while their check's task was
+  // still being opened (its notice in flight) found no task to close and left it open for ever; two sets
+  // of findings reopening one closed item at once started its new run once and sent the other's reopening
+  // to the run that had ended, where it was lost.
+  const checks = new StepTurns(atStart && patched('unit-checks-in-turn'));
   const st: UnitState = input.state ?? {
     status: {
       roundId,
@@ -266,6 +272,8 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
         const p = parseOrThrow(L.RecordPetitionInput, raw, 'recordPetition');
         must(!st.ids.petitions.includes(p.petitionId), `recordPetition: petitionId: "${p.petitionId}" is already recorded`, 'petitionId');
         const alleged = p.allegesFalseRectificationOf ?? [];
+        // A closed unit is ending: a re-check opened now would end with it, its task open for ever.
+        must(status.phase !== 'closed', `recordPetition: unit "${unitId}" is closed; a re-check can no longer be opened here`);
         if (status.phase !== 'stationing') {
           must(
             alleged.length > 0 && atOrAfter(status.phase, 'rectification'),
@@ -553,8 +561,12 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
   }
 
   // 回头看, 突击察访 and petition re-checks: findings reopen relapsed or falsely rectified items.
-  async function openCheck(checkId: string, kind: 'look-back' | 'spot-check' | 'petition', itemIds?: string[], confidentialUntil?: string, dueFrom?: string): Promise<void> {
+  function openCheck(checkId: string, kind: 'look-back' | 'spot-check' | 'petition', itemIds?: string[], confidentialUntil?: string, dueFrom?: string): Promise<void> {
+    // Open at once for the validators; its task in turn with the findings (see `checks`).
     if (!st.openChecks.some((c) => c.checkId === checkId)) st.openChecks.push({ checkId, kind, itemIds });
+    return checks.run(() => openCheckTask(checkId, kind, confidentialUntil, dueFrom));
+  }
+  async function openCheckTask(checkId: string, kind: 'look-back' | 'spot-check' | 'petition', confidentialUntil?: string, dueFrom?: string): Promise<void> {
     const dueAt = await fx.addDuration(dueFrom ?? at(), policy.lookBackWithin);
     if (kind !== 'spot-check') {
       await fx.notify({ key: `${wfId}:${checkId}:notice`, template: 'look-back', ...base, to: ['supervisionGroup'], deadline: dueAt });
@@ -570,7 +582,7 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
       confidentialUntil,
     });
   }
-  setHandler(
+  checks.handle(
     M.recordFindingsUpdate,
     async (raw) => {
       const f = parseOrThrow(L.RecordFindingsInput, raw, 'recordFindings');
@@ -604,17 +616,15 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
       await tellRound();
       return { reopened };
     },
-    {
-      validator: (raw) => {
-        const f = parseOrThrow(L.RecordFindingsInput, raw, 'recordFindings');
-        const check = st.openChecks.find((c) => c.checkId === f.checkId);
-        must(!!check, `recordFindings: checkId: no open look-back, spot check or re-check "${f.checkId}"`, 'checkId');
-        if (check!.kind === 'spot-check') {
-          const sc = status.spotChecks.find((s) => s.spotCheckId === f.checkId);
-          must(sc?.state === 'started', `recordFindings: checkId: the spot check "${f.checkId}" has not started yet`, 'checkId');
-        }
-        f.findings.forEach((x, i) => must(status.items.some((it) => it.itemId === x.itemId), `recordFindings: findings.${i}.itemId: unknown item "${x.itemId}"`, `findings.${i}.itemId`));
-      },
+    (raw) => {
+      const f = parseOrThrow(L.RecordFindingsInput, raw, 'recordFindings');
+      const check = st.openChecks.find((c) => c.checkId === f.checkId);
+      must(!!check, `recordFindings: checkId: no open look-back, spot check or re-check "${f.checkId}"`, 'checkId');
+      if (check!.kind === 'spot-check') {
+        const sc = status.spotChecks.find((s) => s.spotCheckId === f.checkId);
+        must(sc?.state === 'started', `recordFindings: checkId: the spot check "${f.checkId}" has not started yet`, 'checkId');
+      }
+      f.findings.forEach((x, i) => must(status.items.some((it) => it.itemId === x.itemId), `recordFindings: findings.${i}.itemId: unknown item "${x.itemId}"`, `findings.${i}.itemId`));
     },
   );
 

@@ -129,3 +129,60 @@ test('the office approves the report in the task it was submitted in: its review
   expect((await s.xc.unitStatus(roundId, unitId)).openTasks.map((t) => t.kind)).not.toContain('review-report');
   await recordHistory('steps-met-unit', s.env.client.workflow.getHandle(unitWorkflowId(roundId, unitId)));
 });
+
+/** Poll (real time) until `ok` holds. */
+async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+const petition = (roundId: string, petitionId: string) =>
+  s.xc.unitStep(roundId, unitOf(roundId), 'recordPetition', {
+    petitionId,
+    by: 'office-wang',
+    receivedVia: 'letter',
+    content: '反映该单位公务用车问题整改不实，车辆仍在私用。',
+    allegesFalseRectificationOf: ['p1'],
+  });
+const findings = (roundId: string, checkId: string, verdict: 'fake' | 'sustained') => () =>
+  s.xc.unitStep(roundId, unitOf(roundId), 'recordFindings', { by: `ducha-${roundId}`, checkId, findings: [{ itemId: 'p1', verdict, note: verdict === 'fake' ? '车辆仍在私用' : '已整改到位' }] });
+
+test("findings recorded while their re-check's notice is still being sent close its task once it is opened", async () => {
+  const r = await roundInRectification(s, { prefix: 'check-race', problems: [problem('p1', '公务用车私用')], plan: [{ problemId: 'p1', days: 30 }] });
+  const unit = s.env.client.workflow.getHandle(unitWorkflowId(r.roundId, r.unitId));
+  // A set whose notice worker does not run yet: the petition's re-check stops at its notice to the
+  // supervision group, its task not yet opened. (One worker per task queue per process: the running
+  // set is stopped first, and the new set's notice worker is started later.)
+  sets[sets.length - 1]!.shutdown();
+  await running[running.length - 1];
+  const w = await realWorkers(s.h, s.env.nativeConnection);
+  sets.push(w);
+  running.push(Promise.all([w.workflowWorker.run(), w.itemWorker.run()]));
+  const recheck = petition(r.roundId, 'pet-a');
+  await until('the re-check notice to be scheduled', async () => ((await unit.describe()).raw.pendingActivities ?? []).length > 0);
+  const recorded = findings(r.roundId, 'petition-pet-a', 'sustained')();
+  await new Promise((res) => setTimeout(res, 1000));
+  running.push(w.noticeWorker.run());
+  const outcomes = await Promise.allSettled([recheck, recorded]);
+  expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled']);
+  expect(await rows(s, `SELECT kind, state FROM tasks WHERE round_id = $1 AND task_id LIKE '%:petition-pet-a'`, [r.roundId])).toEqual([{ kind: 'look-back', state: 'done' }]);
+  expect((await s.xc.unitStatus(r.roundId, r.unitId)).openTasks.map((t) => t.kind)).not.toContain('look-back');
+});
+
+test('two sets of findings reopening one closed item at once: both reopenings reach its new run', async () => {
+  const r = await roundInRectification(s, { prefix: 'two-fakes', problems: [problem('p1', '公务用车私用')], plan: [{ problemId: 'p1', days: 30 }] });
+  await s.xc.closeItem(r.roundId, r.unitId, 'p1', { by: 'office-wang', evidence: ['车辆使用登记表'] });
+  await until('the unit to count the item closed', async () => (await s.xc.unitStatus(r.roundId, r.unitId)).items.some((i) => i.itemId === 'p1' && i.state === 'closed'));
+  for (const id of ['pet-a', 'pet-b']) expect(await petition(r.roundId, id)).toEqual({ petitionId: id, recheck: true });
+  const outcomes = await together([findings(r.roundId, 'petition-pet-a', 'fake'), findings(r.roundId, 'petition-pet-b', 'fake')]);
+  expect(outcomes).toEqual([
+    { status: 'fulfilled', value: { reopened: ['p1'] } },
+    { status: 'fulfilled', value: { reopened: ['p1'] } },
+  ]);
+  await until('both reopenings in the ledger', async () => (await rows(s, `SELECT reopened_count FROM rectification_items WHERE round_id = $1`, [r.roundId]))[0]?.reopened_count === 2);
+  expect(await s.xc.itemStatus(r.roundId, r.unitId, 'p1')).toMatchObject({ state: 'open', reopened: 2 });
+  expect(await rows(s, `SELECT state FROM tasks WHERE round_id = $1 AND kind = 'look-back' ORDER BY task_id`, [r.roundId])).toEqual([{ state: 'done' }, { state: 'done' }]);
+  await recordHistory('checks-met-unit', s.env.client.workflow.getHandle(unitWorkflowId(r.roundId, r.unitId)));
+});
