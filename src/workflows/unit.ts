@@ -86,6 +86,11 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
   // of findings reopening one closed item at once started its new run once and sent the other's reopening
   // to the run that had ended, where it was lost.
   const checks = new StepTurns(atStart && patched('unit-checks-in-turn'));
+  // Since the same patch: the plan and the rectification report are taken once the unit is in rectification,
+  // not merely after the feedback meeting (their tasks are opened on the way there; one filed before its
+  // task existed left the task open for ever). Runs begun before keep the older rule, which a step that
+  // waited for its turn was checked against again (and is, on replay).
+  const inRectification = () => !checks.inTurn || atOrAfter(status.phase, 'rectification');
   const st: UnitState = input.state ?? {
     status: {
       roundId,
@@ -476,7 +481,7 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
     },
     (raw) => {
       const plan = parseOrThrow(L.FileRectificationPlanInput, raw, 'fileRectificationPlan');
-      must(!!status.feedbackAt, 'fileRectificationPlan: the plan is filed after the feedback meeting');
+      must(!!status.feedbackAt && inRectification(), `fileRectificationPlan: the plan is filed once the unit is in rectification, after the feedback meeting (unit "${unitId}" is in ${status.phase})`);
       must(!st.plan, 'fileRectificationPlan: the plan was already filed');
       const open = openProblems().map((p) => p.problemId);
       plan.items.forEach((it, i) => {
@@ -503,7 +508,7 @@ export async function unitWorkflow(input: UnitInput): Promise<UnitStatus> {
     },
     (raw) => {
       parseOrThrow(L.SubmitRectificationReportInput, raw, 'submitRectificationReport');
-      must(!!status.feedbackAt, 'submitRectificationReport: the rectification report follows the feedback');
+      must(!!status.feedbackAt && inRectification(), `submitRectificationReport: the rectification report follows the feedback, once the unit is in rectification (unit "${unitId}" is in ${status.phase})`);
       must(!status.rectificationReportAt, 'submitRectificationReport: the rectification report was already submitted');
     },
   );

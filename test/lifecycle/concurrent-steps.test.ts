@@ -159,12 +159,18 @@ test("findings recorded while their re-check's notice is still being sent close 
   await running[running.length - 1];
   const w = await realWorkers(s.h, s.env.nativeConnection);
   sets.push(w);
-  running.push(Promise.all([w.workflowWorker.run(), w.itemWorker.run()]));
+  let startNotices!: () => void;
+  const noticesMayStart = new Promise<void>((res) => (startNotices = res));
+  running.push(Promise.all([w.workflowWorker.run(), w.itemWorker.run(), noticesMayStart.then(() => w.noticeWorker.run())]));
   const recheck = petition(r.roundId, 'pet-a');
-  await until('the re-check notice to be scheduled', async () => ((await unit.describe()).raw.pendingActivities ?? []).length > 0);
+  await until('the re-check notice to be scheduled', async () => ((await unit.describe()).raw.pendingActivities ?? []).some((a) => a.activityType?.name === 'sendNotice'));
   const recorded = findings(r.roundId, 'petition-pet-a', 'sustained')();
-  await new Promise((res) => setTimeout(res, 1000));
-  running.push(w.noticeWorker.run());
+  // The findings are accepted by the unit while the notice is still held.
+  await until('the findings to be accepted', async () =>
+    (await unit.fetchHistory()).events!.some((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'recordFindings'),
+  );
+  expect(((await unit.describe()).raw.pendingActivities ?? []).some((a) => a.activityType?.name === 'sendNotice')).toBe(true);
+  startNotices();
   const outcomes = await Promise.allSettled([recheck, recorded]);
   expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled']);
   expect(await rows(s, `SELECT kind, state FROM tasks WHERE round_id = $1 AND task_id LIKE '%:petition-pet-a'`, [r.roundId])).toEqual([{ kind: 'look-back', state: 'done' }]);
@@ -185,4 +191,38 @@ test('two sets of findings reopening one closed item at once: both reopenings re
   expect(await s.xc.itemStatus(r.roundId, r.unitId, 'p1')).toMatchObject({ state: 'open', reopened: 2 });
   expect(await rows(s, `SELECT state FROM tasks WHERE round_id = $1 AND kind = 'look-back' ORDER BY task_id`, [r.roundId])).toEqual([{ state: 'done' }, { state: 'done' }]);
   await recordHistory('checks-met-unit', s.env.client.workflow.getHandle(unitWorkflowId(r.roundId, r.unitId)));
+});
+
+test('a plan sent with the feedback meeting is refused until the unit is in rectification, and its task is not left open', async () => {
+  const roundId = uid('plan-race');
+  const unitId = unitOf(roundId);
+  const round = sampleRound(roundId);
+  const head = round.units[0]!.head;
+  await s.xc.startRound(stripEmails(round), 'office-wang');
+  await waitForPhase(s.xc, s.clock, roundId, unitId, 'preparation');
+  await s.clock.advance(8 * DAY);
+  await waitForPhase(s.xc, s.clock, roundId, unitId, 'stationing');
+  await s.xc.recordProblem(roundId, unitId, problem('p1', '食堂账目不清'));
+  await s.clock.advance(31 * DAY);
+  await waitForPhase(s.xc, s.clock, roundId, unitId, 'report');
+  await s.xc.unitStep(roundId, unitId, 'submitReport', { by: 'inspector-chen', summary: '巡察报告：发现问题一个。' });
+  for (const stage of ['office', 'leadingGroup', 'secretaryMeeting'] as const) await s.xc.unitStep(roundId, unitId, 'reviewReport', { by: 'office-wang', stage, decision: 'approve' });
+  await waitForPhase(s.xc, s.clock, roundId, unitId, 'feedback');
+  const plan = async () => ({
+    by: head.personId,
+    items: [{ problemId: 'p1', measures: '建立食堂账目台账，按月公开。', responsible: head, deadline: new Date((await s.env.currentTimeMs()) + 30 * DAY).toISOString(), kind: 'time-limited' as const }],
+  });
+  const early = await plan();
+  const outcomes = await together<unknown>([
+    () => s.xc.unitStep(roundId, unitId, 'holdFeedback', { by: 'office-wang' }),
+    () => s.xc.unitStep(roundId, unitId, 'fileRectificationPlan', early),
+  ]);
+  expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected']);
+  const refused = (outcomes[1] as PromiseRejectedResult).reason as Error;
+  expect(refused.name).toBe('ValidationError');
+  expect(refused.message).toMatch(/^fileRectificationPlan: the plan is filed once the unit is in rectification, after the feedback meeting \(unit ".*" is in feedback\)/);
+  await waitForPhase(s.xc, s.clock, roundId, unitId, 'rectification');
+  await s.xc.unitStep(roundId, unitId, 'fileRectificationPlan', await plan());
+  expect(await rows(s, `SELECT state FROM tasks WHERE round_id = $1 AND kind = 'file-plan'`, [roundId])).toEqual([{ state: 'done' }]);
+  expect((await s.xc.unitStatus(roundId, unitId)).openTasks.map((t) => t.kind)).not.toContain('file-plan');
 });
