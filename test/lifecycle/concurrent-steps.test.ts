@@ -106,16 +106,23 @@ test('a report that waited behind the office closing the item is refused with th
   expect(await rows(s, `SELECT state FROM rectification_items WHERE round_id = $1`, [r.roundId])).toEqual([{ state: 'closed' }]);
 });
 
-test('the office approves the report in the task it was submitted in: its review task is closed, not left open behind it', async () => {
-  const roundId = uid('report-race');
+/** A new round whose one unit found one problem (p1) and is writing its report. */
+async function unitInReport(prefix: string, title: string) {
+  const roundId = uid(prefix);
   const unitId = unitOf(roundId);
-  await s.xc.startRound(stripEmails(sampleRound(roundId)), 'office-wang');
+  const round = sampleRound(roundId);
+  await s.xc.startRound(stripEmails(round), 'office-wang');
   await waitForPhase(s.xc, s.clock, roundId, unitId, 'preparation');
   await s.clock.advance(8 * DAY);
   await waitForPhase(s.xc, s.clock, roundId, unitId, 'stationing');
-  await s.xc.recordProblem(roundId, unitId, problem('p1', '违规发放津贴补贴'));
+  await s.xc.recordProblem(roundId, unitId, problem('p1', title));
   await s.clock.advance(31 * DAY);
   await waitForPhase(s.xc, s.clock, roundId, unitId, 'report');
+  return { roundId, unitId, round };
+}
+
+test('the office approves the report in the task it was submitted in: its review task is closed, not left open behind it', async () => {
+  const { roundId, unitId } = await unitInReport('report-race', '违规发放津贴补贴');
   const outcomes = await together<unknown>([
     () => s.xc.unitStep(roundId, unitId, 'submitReport', { by: 'inspector-chen', summary: '巡察报告：发现问题一个。' }),
     () => s.xc.unitStep(roundId, unitId, 'reviewReport', { by: 'office-wang', stage: 'office', decision: 'approve' }),
@@ -194,17 +201,8 @@ test('two sets of findings reopening one closed item at once: both reopenings re
 });
 
 test('a plan sent with the feedback meeting is refused until the unit is in rectification, and its task is not left open', async () => {
-  const roundId = uid('plan-race');
-  const unitId = unitOf(roundId);
-  const round = sampleRound(roundId);
+  const { roundId, unitId, round } = await unitInReport('plan-race', '食堂账目不清');
   const head = round.units[0]!.head;
-  await s.xc.startRound(stripEmails(round), 'office-wang');
-  await waitForPhase(s.xc, s.clock, roundId, unitId, 'preparation');
-  await s.clock.advance(8 * DAY);
-  await waitForPhase(s.xc, s.clock, roundId, unitId, 'stationing');
-  await s.xc.recordProblem(roundId, unitId, problem('p1', '食堂账目不清'));
-  await s.clock.advance(31 * DAY);
-  await waitForPhase(s.xc, s.clock, roundId, unitId, 'report');
   await s.xc.unitStep(roundId, unitId, 'submitReport', { by: 'inspector-chen', summary: '巡察报告：发现问题一个。' });
   for (const stage of ['office', 'leadingGroup', 'secretaryMeeting'] as const) await s.xc.unitStep(roundId, unitId, 'reviewReport', { by: 'office-wang', stage, decision: 'approve' });
   await waitForPhase(s.xc, s.clock, roundId, unitId, 'feedback');
