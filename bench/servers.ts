@@ -155,14 +155,18 @@ export async function startDev(k: Knobs): Promise<Stack> {
   };
 }
 
-/** The production-shaped stack, started fresh (its data removed) by infra/prod/prod.ts on free ports. */
+/**
+ * The production-shaped stack, started fresh (its data removed) by infra/prod/prod.ts on free ports, in
+ * a directory of its own (XUNCHA_PROD_DIR): never the data of a stack started with `npm run prod:start`,
+ * and nothing left there for the test suite's run of that stack to find.
+ */
 export async function startProd(k: Knobs): Promise<Stack> {
-  const prodDir = path.join(ROOT, '.data/prod');
+  const prodDir = path.join(ROOT, '.data/bench/prod');
   const benchRun = path.join(ROOT, '.data/bench/run-prod');
   fs.mkdirSync(benchRun, { recursive: true });
   await stopAll(benchRun);
   const prodCmd = (cmd: string, env: Record<string, string> = {}) => {
-    const r = spawnSync(process.execPath, [...TSX, path.join(ROOT, 'infra/prod/prod.ts'), cmd], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [...TSX, path.join(ROOT, 'infra/prod/prod.ts'), cmd], { cwd: ROOT, env: { ...process.env, XUNCHA_PROD_DIR: prodDir, ...env }, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`prod.ts ${cmd} failed:\n${r.stdout}${r.stderr}`);
     return r.stdout;
   };

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../stack';
 
-export const PROD_DIR = path.join(ROOT, '.data/prod');
+/** The stack's data, pids and logs: `.data/prod`, or XUNCHA_PROD_DIR (the benchmark runs its own stack in `.data/bench/prod`). */
+export const PROD_DIR = path.resolve(ROOT, process.env.XUNCHA_PROD_DIR ?? '.data/prod');
 export const RUN_DIR = path.join(PROD_DIR, 'run');
 export const APP_DIR = path.join(PROD_DIR, 'app');
 export const TOOLS_BIN = path.join(ROOT, '.data/tools/bin');

@@ -298,23 +298,24 @@ async function start(): Promise<void> {
     'Written by infra/prod/prod.ts start: the environment of a client of the production-shaped stack.',
   );
   const workers = Array.from({ length: WORKER_COUNT }, (_, i) => `worker-${i + 1}:${pidOf(`worker-${i + 1}`) ?? '?'}`).join(' ');
+  const DIR = path.relative(ROOT, PROD_DIR);
   console.log(`
 Xuncha production-shaped stack is running (${Math.round((Date.now() - t0) / 1000)} s; started: ${started.map((s) => s.name).join(', ') || 'nothing new'}).
   Temporal ${version}  ${TEMPORAL_ADDRESS}, namespace ${NAMESPACE} (no Web UI here: temporal workflow list --address ${TEMPORAL_ADDRESS})
-  PostgreSQL         127.0.0.1:${PG_PORT}: temporal + temporal_visibility (role temporal), xuncha_prod (role xuncha); data .data/prod/pg
-  Workers            ${workers} on ${WORKFLOW_TASK_QUEUE}, ${ITEM_TASK_QUEUE} and ${NOTICE_TASK_QUEUE} (compiled app .data/prod/app)
+  PostgreSQL         127.0.0.1:${PG_PORT}: temporal + temporal_visibility (role temporal), xuncha_prod (role xuncha); data ${DIR}/pg
+  Workers            ${workers} on ${WORKFLOW_TASK_QUEUE}, ${ITEM_TASK_QUEUE} and ${NOTICE_TASK_QUEUE} (compiled app ${DIR}/app)
   Mail               notice relay ${env.NOTICE_RELAY_URL} (pid ${pidOf('relay') ?? '?'}) → ${mailboxUrl ? `SMTP 127.0.0.1:${MAILBOX_SMTP}, mailbox ${mailboxUrl}` : `relay ${external}`}
   API + console      ${apiEntry ? `${apiUrl} (${apiEntry}; OpenAPI at /api/openapi.json)` : 'not started (API_ENABLED=false)'}
   Metrics            http://127.0.0.1:${S('TEMPORAL_METRICS_PORT') ?? '9243'}/metrics (Temporal server)
-  Pids and logs      .data/prod/run/    Secrets .data/prod/secrets.env
-  Client             set -a; . .data/prod/client.env; set +a; npm run xuncha -- status <roundId>
+  Pids and logs      ${DIR}/run/    Secrets ${DIR}/secrets.env
+  Client             set -a; . ${DIR}/client.env; set +a; npm run xuncha -- status <roundId>
   Smoke / stop       npm run prod:smoke / npm run prod:stop
 `);
 }
 
 async function status(): Promise<void> {
   const names = fs.existsSync(RUN_DIR) ? fs.readdirSync(RUN_DIR).filter((f) => f.endsWith('.pid')).map((f) => f.replace(/\.pid$/, '')) : [];
-  if (!names.length) console.log('nothing is running (no pid files in .data/prod/run)');
+  if (!names.length) console.log(`nothing is running (no pid files in ${path.relative(ROOT, RUN_DIR)})`);
   for (const n of names.sort()) {
     const pid = pidOf(n);
     console.log(`${n.padEnd(10)} ${pid ? `running (pid ${pid})` : 'stopped (stale pid file)'}`);
